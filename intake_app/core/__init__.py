@@ -1,0 +1,1 @@
+"""Qt-free domain: tickets, priorities, statuses, response targets, escalation, validation."""
