@@ -17,7 +17,7 @@ test: setup
 
 ## The quick suites only (no GUI, no kill tests, no Request Tracker).
 test-fast: setup
-	$(PY) -m pytest -q -m "not gui and not tray and not slow and not rt" -p no:xvfb
+	$(PY) -m pytest -q -m "not gui and not tray and not slow and not rt" --no-xvfb
 
 lint: setup
 	$(VENV)/bin/lint-imports
