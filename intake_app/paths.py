@@ -90,7 +90,10 @@ def user_paths(basedir: str | os.PathLike[str] | None = None) -> AppPaths:
             runtime=root / "runtime",
         )
     dirs = platformdirs.PlatformDirs(APP_ID, appauthor=False)
-    runtime = Path(dirs.user_runtime_dir) if sys.platform.startswith("linux") else Path(dirs.user_cache_dir)
+    # $XDG_RUNTIME_DIR is per login session on Linux; without it (cron, some containers)
+    # platformdirs warns and guesses, so fall back to the cache dir like other platforms.
+    has_runtime = sys.platform.startswith("linux") and os.environ.get("XDG_RUNTIME_DIR")
+    runtime = Path(dirs.user_runtime_dir) if has_runtime else Path(dirs.user_cache_dir) / "run"
     return AppPaths(
         config=Path(dirs.user_config_dir),
         data=Path(dirs.user_data_dir),

@@ -26,7 +26,7 @@ def _modules() -> list[str]:
     for package in QT_FREE:
         path = Path(intake_app.__file__).parent / package
         names.append(f"intake_app.{package}")
-        names += [f"intake_app.{package}.{m.name}" for m in pkgutil.walk_packages([str(path)])]
+        names += [m.name for m in pkgutil.walk_packages([str(path)], prefix=f"intake_app.{package}.")]
     return sorted(set(names))
 
 

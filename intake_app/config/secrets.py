@@ -1,0 +1,196 @@
+"""The device token: in the OS keyring, or a user-only file where there is none.
+
+Headless Linux (and some terminal servers) have no keyring; losing the token
+there would mean enrolling again at every start, so it goes to
+``paths.token_file`` (mode 0600, atomic writes) and ``config check`` warns.
+Only a *missing* keyring falls back: a keyring that exists but refuses (locked,
+prompt dismissed) is an error the user can fix, not a reason to weaken storage.
+Once a keyring appears, a token found in the file is moved into it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import stat
+
+import keyring
+import keyring.backend
+import keyring.errors
+from keyring.backends import chainer, fail, null
+
+from intake_app import APP_ID
+from intake_app.config.jsonfile import read_json_object
+from intake_app.errors import IntakeError
+from intake_app.logsetup import register_secret
+from intake_app.paths import AppPaths, write_private
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = APP_ID  # the keyring "service"; the username is the Intake service URL
+_FILE_VERSION = 1
+
+
+class TokenStoreError(IntakeError):
+    """The keyring exists but could not read or store the token."""
+
+
+def keyring_missing(backend: keyring.backend.KeyringBackend) -> bool:
+    """True when ``backend`` cannot keep secrets at all (no OS keyring on this computer)."""
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return True
+    return isinstance(backend, chainer.ChainerBackend) and not backend.backends
+
+
+def active_backend() -> tuple[str, bool]:
+    """(name of the keyring backend in use, True when it is missing and the file is used)."""
+    backend = keyring.get_keyring()
+    return str(backend.name), keyring_missing(backend)
+
+
+def token_key(service_url: str) -> str:
+    """The keyring username for ``service_url`` ("https://x/" and "https://x" are one service)."""
+    return service_url.strip().rstrip("/")
+
+
+class TokenStore:
+    """Reads and writes the device token for one Intake service URL."""
+
+    def __init__(self, paths: AppPaths, service_url: str) -> None:
+        self._paths = paths
+        self._username = token_key(service_url)
+        self._backend = keyring.get_keyring()
+        self._fallback = keyring_missing(self._backend)
+
+    @property
+    def uses_fallback_file(self) -> bool:
+        return self._fallback
+
+    def backend_name(self) -> str:
+        if self._fallback:
+            return f"file {self._paths.token_file} (no OS keyring; {self._backend.name})"
+        return str(self._backend.name)
+
+    def warnings(self) -> list[str]:
+        """What ``config check`` should tell the user about where the token lives."""
+        found: list[str] = []
+        if self._fallback:
+            found.append(
+                f"No OS keyring is available ({self._backend.name}): the device token is kept in "
+                f"{self._paths.token_file}, readable only by you. Install or unlock a keyring "
+                "(GNOME Keyring, KWallet) to keep it there instead.")
+        mode = self._file_mode()
+        if mode is not None and mode & 0o077:
+            found.append(f"{self._paths.token_file} is readable by other users (mode {mode:04o}); "
+                         "it is set back to 0600 the next time the app reads it.")
+        return found
+
+    def get(self) -> str | None:
+        if not self._fallback:
+            try:
+                token = self._backend.get_password(SERVICE_NAME, self._username)
+            except keyring.errors.NoKeyringError:
+                self._use_file()
+            except keyring.errors.KeyringError as exc:
+                raise TokenStoreError(f"Could not read the device token from the keyring ({exc}).") from None
+            else:
+                if token is None:
+                    token = self._adopt_file_token()
+                register_secret(token)
+                return token
+        token = self._file_tokens().get(self._username)
+        register_secret(token)
+        return token
+
+    def set(self, token: str) -> None:
+        if not token:
+            raise ValueError("an empty device token cannot be stored")
+        register_secret(token)
+        if not self._fallback:
+            try:
+                self._backend.set_password(SERVICE_NAME, self._username, token)
+            except keyring.errors.NoKeyringError:
+                self._use_file()
+            except keyring.errors.KeyringError as exc:
+                raise TokenStoreError(f"Could not store the device token in the keyring ({exc}).") from None
+            else:
+                self._forget_file_token()
+                return
+        tokens = self._file_tokens()
+        tokens[self._username] = token
+        self._write_file(tokens)
+
+    def delete(self) -> None:
+        """Forget the token (unenrol, or a 401 from the service); missing is fine."""
+        if not self._fallback:
+            try:
+                self._backend.delete_password(SERVICE_NAME, self._username)
+            except keyring.errors.PasswordDeleteError:
+                pass  # nothing stored
+            except keyring.errors.NoKeyringError:
+                self._use_file()
+            except keyring.errors.KeyringError as exc:
+                raise TokenStoreError(f"Could not remove the device token from the keyring ({exc}).") from None
+        self._forget_file_token()
+
+    # -- fallback file ------------------------------------------------------------------------
+
+    def _use_file(self) -> None:
+        self._fallback = True
+        log.warning("No OS keyring (%s); the device token is kept in %s", self._backend.name,
+                    self._paths.token_file)
+
+    def _file_mode(self) -> int | None:
+        if os.name != "posix":
+            return None
+        try:
+            return stat.S_IMODE(self._paths.token_file.stat().st_mode)
+        except OSError:  # missing, or a parent is not a folder: nothing to warn about here
+            return None
+
+    def _file_tokens(self) -> dict[str, str]:
+        mode = self._file_mode()
+        if mode is not None and mode & 0o077:
+            log.warning("%s was readable by other users (mode %04o); setting it to 0600", self._paths.token_file, mode)
+            with contextlib.suppress(OSError):  # not ours to change: config check keeps warning
+                self._paths.token_file.chmod(0o600)
+        read = read_json_object(self._paths.token_file, "device token file")
+        if read.warning:
+            log.warning("%s", read.warning)
+        tokens = (read.data or {}).get("tokens", {})
+        if not isinstance(tokens, dict):
+            return {}
+        return {str(k): v for k, v in tokens.items() if isinstance(v, str) and v}
+
+    def _write_file(self, tokens: dict[str, str]) -> None:
+        if not tokens:
+            self._paths.token_file.unlink(missing_ok=True)
+            return
+        document = {"schema_version": _FILE_VERSION, "tokens": tokens}
+        write_private(self._paths.token_file, json.dumps(document, indent=2).encode("utf-8"))
+
+    def _forget_file_token(self) -> None:
+        if not self._paths.token_file.exists():
+            return
+        tokens = self._file_tokens()
+        if tokens.pop(self._username, None) is not None:
+            self._write_file(tokens)
+
+    def _adopt_file_token(self) -> str | None:
+        """Move a token left in the fallback file into the keyring that now exists."""
+        if not self._paths.token_file.exists():
+            return None
+        token = self._file_tokens().get(self._username)
+        if token is None:
+            return None
+        try:
+            self._backend.set_password(SERVICE_NAME, self._username, token)
+        except keyring.errors.KeyringError as exc:
+            log.warning("Could not move the device token into the keyring (%s); keeping the file", exc)
+            return token
+        self._forget_file_token()
+        log.info("Moved the device token from %s into the keyring (%s)", self._paths.token_file,
+                 self._backend.name)
+        return token
