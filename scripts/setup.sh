@@ -10,7 +10,8 @@ VENV=${VENV:-.venv}
 PY=${PYTHON:-python3}
 
 DEB_PACKAGES=(
-  xvfb xauth trayer xdotool x11-xserver-utils dbus-daemon dbus-bin sqlite3
+  xvfb xauth trayer xdotool x11-xserver-utils x11-utils dbus-daemon dbus-bin sqlite3
+  desktop-file-utils libglib2.0-bin binutils openssl
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0
   libgl1 libegl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libx11-6 libxkbcommon0
 )

@@ -15,8 +15,6 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
-
 from intake_app.core.priorities import Priority
 
 MAX_DAYS_SEARCHED = 3660  # ten years of closures would be a policy error, not a loop
@@ -50,10 +48,13 @@ class BusinessCalendar:
         return ZoneInfo(self.timezone)
 
     @cached_property
-    def _holidays(self) -> holidays_lib.HolidayBase | None:
+    def _holidays(self) -> Any:
+        """The ``holidays`` calendar, imported on first use (it costs ~100 ms at start-up)."""
         if not self.holiday_country:
             return None
-        return holidays_lib.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision)
+        import holidays
+
+        return holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision)
 
     def holiday_name(self, day: date) -> str | None:
         if day in self.closures:

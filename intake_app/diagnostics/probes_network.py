@@ -67,9 +67,9 @@ def tcp_answer(host: str, ports: tuple[int, ...] = GATEWAY_PORTS, timeout: float
     try:
         for port in ports:
             sock = socket.socket(family, socket.SOCK_STREAM)
+            pending[sock] = port  # registered first so ``finally`` closes it even if connect raises
             sock.setblocking(False)
             sock.connect_ex((sockaddr[0], port, *sockaddr[2:]))
-            pending[sock] = port
         deadline = time.monotonic() + timeout
         while pending and (left := deadline - time.monotonic()) > 0:
             # Windows reports a failed connect in the "exceptional" set, POSIX as writable

@@ -17,7 +17,7 @@ import pytest
 
 import intake_app
 
-QT_FREE = ("core", "config", "diagnostics", "client", "service", "cli")
+QT_FREE = ("core", "config", "diagnostics", "client", "service", "cli", "platform")
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -1,0 +1,1 @@
+"""The service database: SQLAlchemy Core tables, connections, migrations."""

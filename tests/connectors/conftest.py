@@ -1,0 +1,102 @@
+"""Fixtures for the connector tests: a real Request Tracker 5, and its technician's side.
+
+``rt_env`` (session): RT_URL/RT_TOKEN from the environment when ``.ci/run`` already
+started RT; otherwise, as root on Debian, ``scripts/rt.sh start`` installs (about
+30–60 s the first time) and starts it; anywhere else the RT tests are skipped with
+the reason. ``rt_tech`` is what a technician does in RT itself: REST2 calls with
+the service account's token, never through Intake.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connector_kit import CW_SECRETS, make_context
+from rt_kit import RtTechnician
+from intake_app.service.connectors import rt
+
+ROOT = Path(__file__).resolve().parents[2]
+RT_SCRIPT = ROOT / "scripts" / "rt.sh"
+
+
+def _start_rt() -> dict[str, str]:
+    if os.environ.get("RT_URL") and os.environ.get("RT_TOKEN"):
+        return {k: v for k, v in os.environ.items() if k.startswith("RT_")}
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("Request Tracker tests need root on Debian to install RT (or RT_URL and RT_TOKEN set)")
+    if not Path("/etc/debian_version").exists() or shutil.which("apt-get") is None:
+        pytest.skip("Request Tracker tests install RT from Debian packages; this is not Debian "
+                    "(set RT_URL and RT_TOKEN to use an existing RT 5)")
+    done = subprocess.run(["bash", str(RT_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        pytest.fail(f"scripts/rt.sh start failed:\n{done.stderr[-3000:]}")
+    env = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    if not env.get("RT_URL") or not env.get("RT_TOKEN"):
+        pytest.fail(f"scripts/rt.sh start printed no RT_URL/RT_TOKEN:\n{done.stdout[-500:]}")
+    return env
+
+
+@pytest.fixture(scope="session")
+def rt_env() -> dict[str, str]:
+    return _start_rt()
+
+
+@pytest.fixture
+def rt_tech(rt_env: dict[str, str]) -> Iterator[RtTechnician]:
+    tech = RtTechnician(rt_env["RT_URL"], rt_env["RT_TOKEN"])
+    yield tech
+    tech.close()
+
+
+@pytest.fixture
+def rt_settings(rt_env: dict[str, str]) -> dict[str, Any]:
+    return {"url": rt_env["RT_URL"], "queue": rt_env.get("RT_QUEUE", "Intake"), "token_env": "TEST_RT_TOKEN"}
+
+
+@pytest.fixture
+def rt_connector(rt_env: dict[str, str], rt_settings: dict[str, Any], tmp_path: Path) -> Iterator[rt.RtConnector]:
+    connector = rt.create(rt_settings, make_context(tmp_path, {"token": rt_env["RT_TOKEN"]}))
+    yield connector
+    connector.close_connections()
+
+
+# ---------------------------------------------------------------------------------- ConnectWise (fake)
+
+@pytest.fixture
+def fake_cw() -> Iterator[Any]:
+    from fake_connectwise import FakeConnectWise
+
+    fake = FakeConnectWise().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def cw_settings(fake_cw: Any) -> dict[str, Any]:
+    return {"url": fake_cw.url, "company_id": "mymsp", "public_key_env": "X", "private_key_env": "Y",
+            "board": "Help Desk", "custom_fields": {"availability": 12, "requested_priority": 13,
+                                                    "contact_method": 14},
+            "companies": {"Example Co": "ExampleCo"}}
+
+
+@pytest.fixture
+def cw_waits() -> list[float]:
+    """The waits the connector's HTTP client asked for (recorded, not slept)."""
+    return []
+
+
+@pytest.fixture
+def cw_connector(cw_settings: dict[str, Any], cw_waits: list[float], tmp_path: Path) -> Iterator[Any]:
+    from intake_app.service.connectors import connectwise
+
+    connector = connectwise.create(cw_settings, make_context(tmp_path, CW_SECRETS))
+    connector.api.http.sleep = cw_waits.append
+    yield connector
+    connector.close_connections()
