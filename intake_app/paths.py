@@ -127,17 +127,38 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Atomically write ``data`` to ``path`` readable only by the user (temp file + rename)."""
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` so it is either complete or absent (temp file, fsync, rename).
+
+    The one atomic writer for every state file: profile, token fallback, client state,
+    outbox files, drafts, autostart entries.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)  # the umask may have narrowed or the file pre-existed
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Atomically write ``data`` to ``path`` readable only by the user."""
+    write_atomic(path, data, 0o600)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make renames inside ``folder`` durable (POSIX; a no-op on Windows)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -11,12 +11,12 @@ committed: a crash leaves either nothing or an orphan folder that
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from intake_app import paths
 from intake_app.client.outbox_db import private_dir
 
 BODY_FILE = "request.body"
@@ -33,29 +33,8 @@ def folder_name(client_ticket_id: str) -> str:
 def write_atomic(folder: Path, name: str, data: bytes) -> Path:
     """Write ``data`` to ``folder/name`` (0600) so the file is either complete or absent."""
     target = folder / name
-    tmp = folder / f".{name}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    paths.write_private(target, data)
     return target
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make the renames inside ``folder`` durable (POSIX; a no-op on Windows)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_item_files(root: Path, folder: str, body: bytes, attachments: Iterable[tuple[str, bytes]]) -> Path:
@@ -65,8 +44,8 @@ def write_item_files(root: Path, folder: str, body: bytes, attachments: Iterable
     for name, data in attachments:
         write_atomic(item_dir, name, data)
     write_atomic(item_dir, BODY_FILE, body)
-    fsync_dir(item_dir)
-    fsync_dir(root)
+    paths.fsync_dir(item_dir)
+    paths.fsync_dir(root)
     return item_dir
 
 

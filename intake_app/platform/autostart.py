@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from intake_app import APP_ID, APP_NAME
+from intake_app import APP_ID, APP_NAME, paths
 from intake_app.errors import IntakeError
 from intake_app.platform.executable import app_command
 
@@ -173,19 +173,9 @@ def apply_at_startup(admin: AdminWish, command: Sequence[str] | None = None,
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` via a temp file and rename, so a crash never leaves half an entry."""
+    """Write a login entry atomically, so a crash never leaves half an entry."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        paths.write_atomic(path, data, mode)
     except OSError as exc:
         raise AutostartError(f"Cannot write the login entry {path}: {exc.strerror or exc}.") from None
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from intake_app.paths import fsync_dir
 from intake_app.service.errors import TooLarge
 
 _NAME = re.compile(r"^[a-z]{1,8}-[0-9a-f]{32}$")
@@ -81,7 +82,7 @@ class FileStore:
         staged.finish()
         name = f"{self.prefix}-{secrets.token_hex(16)}"
         os.replace(staged.path, self.root / name)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         return name
 
     def put_bytes(self, data: bytes) -> str:
@@ -113,13 +114,3 @@ class FileStore:
                 entry.unlink(missing_ok=True)
                 removed += 1
         return removed
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
