@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test test-fast lint bundle bench screenshots clean
+.PHONY: setup run test test-fast lint bundle bundle-test bench screenshots clean
 
 setup:
 	bash scripts/setup.sh
@@ -24,6 +24,10 @@ lint: setup
 
 bundle: setup
 	bash build/build.sh
+
+## Build the onedir bundle and smoke-test it (--version, diagnostics, headless submit, tray docked).
+bundle-test: setup
+	INTAKE_BUNDLE_SMOKE=1 $(PY) -m pytest -q tests/ship/test_bundle_smoke.py tests/ship/test_bundle_contents.py
 
 bench: setup
 	$(PY) benchmarks/run_all.py

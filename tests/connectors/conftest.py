@@ -44,8 +44,12 @@ def _start_rt() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def rt_env() -> dict[str, str]:
-    return _start_rt()
+def rt_env() -> Iterator[dict[str, str]]:
+    started_here = not (os.environ.get("RT_URL") and os.environ.get("RT_TOKEN"))
+    env = _start_rt()
+    yield env
+    if started_here:  # leave no RT server behind the test run (CI ends with nothing running)
+        subprocess.run(["bash", str(RT_SCRIPT), "stop"], capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture

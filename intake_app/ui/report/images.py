@@ -1,0 +1,66 @@
+"""The one place where the report window meets the diagnostics layer's images.
+
+Diagnostics owns pixels (capture, redact, encode, load) and is Qt-free; this
+module converts between its Pillow images and ``QImage`` for display, and
+calls its redact + encode steps so black boxes are burned into the pixels
+before any byte is produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtGui import QImage
+
+from intake_app.core.filetypes import extension_for
+from intake_app.diagnostics.encode import encode_png
+from intake_app.diagnostics.geometry import Rect
+from intake_app.diagnostics.images_in import open_image
+from intake_app.diagnostics.redact import redact
+
+Box = tuple[int, int, int, int]
+
+
+def to_qimage(picture: Any) -> QImage:
+    """A deep-copied ``QImage`` of a Pillow image (RGB or RGBA)."""
+    rgba = picture.convert("RGBA")
+    data = rgba.tobytes("raw", "RGBA")
+    image = QImage(data, rgba.width, rgba.height, rgba.width * 4, QImage.Format.Format_RGBA8888)
+    return image.copy()  # own the pixels: ``data`` goes away with this frame
+
+
+def qimage_png_bytes(image: QImage) -> bytes:
+    """A clipboard ``QImage`` as PNG bytes, for diagnostics' image loader."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data())
+
+
+def size_of(picture: Any) -> tuple[int, int]:
+    return int(picture.width), int(picture.height)
+
+
+def crop(picture: Any, box: Box) -> Any:
+    x, y, w, h = box
+    return picture.crop((x, y, x + w, y + h))
+
+
+def encode_for_sending(picture: Any, boxes: Sequence[Box]) -> bytes:
+    """Burn the boxes in (diagnostics' redact), then encode lossless PNG: black stays exactly black.
+
+    The size budget may later recompress it (``submit_prep``), always from these redacted pixels.
+    """
+    redacted = redact(picture, [Rect(x, y, w, h) for x, y, w, h in boxes]) if boxes else picture
+    return encode_png(redacted).data
+
+
+def decode(data: bytes, name: str = "image") -> Any:
+    """Image bytes → picture, with diagnostics' safety checks (size, bombs, damaged files)."""
+    return open_image(data, name)
+
+
+def extension_for_media(media_type: str) -> str:
+    return extension_for(media_type)
