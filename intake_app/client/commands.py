@@ -86,6 +86,8 @@ def submit(paths: AppPaths, target: Target, draft: TicketDraft, attachments: Seq
     if emergency and delivery.state is not ItemState.SENT:
         data["support_phone"] = policy.support_phone
     code = {ItemState.SENT: 0, ItemState.NEEDS_ATTENTION: EXIT_REFUSED}.get(delivery.state, EXIT_SAVED_FOR_LATER)
+    if delivery.item.reason_code is ReasonCode.UNAUTHORIZED:
+        code = EXIT_SAVED_FOR_LATER  # revoked: kept and sent after `intake-app enroll`, not refused
     return Result(data, text, code, _notes(ctx, target))
 
 

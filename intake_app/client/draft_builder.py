@@ -99,6 +99,8 @@ def read_error_text(path: str | None, stdin: BinaryIO | None = None) -> str:
     if not path:
         return ""
     limit = ERROR_DETAILS_MAX_BYTES
+    too_long = ValidationError({"error-file": f"The error text is over {limit // 1024} KiB; attach the whole file "
+                                             "with --attach and put the key lines in --error-file."})
     if path == "-":
         data = (stdin or sys.stdin.buffer).read(limit + 1)
     else:
@@ -108,10 +110,11 @@ def read_error_text(path: str | None, stdin: BinaryIO | None = None) -> str:
         try:
             data = read_regular_file(Path(path).expanduser(), limit + 1)
         except AttachmentError as exc:
+            if exc.reason == "too_large":  # not "attachments can be at most …": it is the error text
+                raise too_long from None
             raise ValidationError({"error-file": str(exc)}) from None
     if len(data) > limit:
-        raise ValidationError({"error-file": f"The error text is over {limit // 1024} KiB; attach the whole file "
-                                             "with --attach and put the key lines in --error-file."})
+        raise too_long
     return data.decode("utf-8", errors="replace")
 
 

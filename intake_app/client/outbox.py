@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from typing import Any
 
 from intake_app.client import outbox_files
 from intake_app.client.claims import STALE_AFTER_S, claim_is_dead, my_claimant_id
-from intake_app.client.multipart import build_ticket_request
+from intake_app.client.multipart import BuiltRequest, build_ticket_request
 from intake_app.client.outbox_db import OutboxError, connect, private_dir
 from intake_app.client.outbox_item import ItemState, OutboxItem, ReasonCode, StoredAttachment
 from intake_app.core.ticket import Attachment, TicketDraft
@@ -67,10 +68,11 @@ class Outbox:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
+                self._conn.execute("COMMIT")  # in WAL mode the disk is written here: it can fail too
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     # ---- adding -------------------------------------------------------------------------------
 
@@ -84,25 +86,38 @@ class Outbox:
         folder = outbox_files.folder_name(draft.client_ticket_id)
         stored = [StoredAttachment(a.info(), f"attachment-{n}") for n, a in enumerate(attachments, start=1)]
         now = time.time()
-        with self._write() as conn:
-            existing = conn.execute("SELECT * FROM outbox WHERE client_ticket_id = ?",
-                                    (draft.client_ticket_id,)).fetchone()
-            if existing is not None:
-                return OutboxItem.from_row(existing)
-            self._write_files(folder, built.body, stored, attachments)
-            cursor = conn.execute(
-                "INSERT INTO outbox (client_ticket_id, summary, priority, draft_json, content_type, body_size,"
-                " body_sha256, attachments_json, files_dir, state, attempts, next_attempt_at, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                (draft.client_ticket_id, built.draft.summary.strip(), int(draft.requested_priority),
-                 json.dumps(built.draft.to_dict(), ensure_ascii=False), built.content_type, len(built.body),
-                 built.sha256, json.dumps([s.to_dict() for s in stored]), folder, ItemState.QUEUED.value,
-                 now, now, now),
-            )
-            row = conn.execute("SELECT * FROM outbox WHERE id = ?", (cursor.lastrowid,)).fetchone()
+        wrote = False
+        try:
+            with self._write() as conn:
+                existing = conn.execute("SELECT * FROM outbox WHERE client_ticket_id = ?",
+                                        (draft.client_ticket_id,)).fetchone()
+                if existing is not None:
+                    return OutboxItem.from_row(existing)
+                self._write_files(folder, built.body, stored, attachments)
+                wrote = True
+                row = self._insert(conn, draft, built, stored, folder, now)
+        except sqlite3.Error as exc:  # the files fitted but the database could not grow (disk full, I/O error)
+            if wrote:
+                outbox_files.remove_item_files(self.files_root, folder)
+            raise OutboxError(f"The ticket could not be saved on this computer ({exc}). "
+                              "Free some disk space and try again.") from exc
         log.info("queued ticket %s (%d bytes, %d attachments)", draft.client_ticket_id, len(built.body),
                  len(attachments))
         return OutboxItem.from_row(row)
+
+    def _insert(self, conn: sqlite3.Connection, draft: TicketDraft, built: BuiltRequest,
+                stored: Sequence[StoredAttachment], folder: str, now: float) -> sqlite3.Row:
+        cursor = conn.execute(
+            "INSERT INTO outbox (client_ticket_id, summary, priority, draft_json, content_type, body_size,"
+            " body_sha256, attachments_json, files_dir, state, attempts, next_attempt_at, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            (draft.client_ticket_id, built.draft.summary.strip(), int(draft.requested_priority),
+             json.dumps(built.draft.to_dict(), ensure_ascii=False), built.content_type, len(built.body),
+             built.sha256, json.dumps([s.to_dict() for s in stored]), folder, ItemState.QUEUED.value,
+             now, now, now),
+        )
+        row: sqlite3.Row = conn.execute("SELECT * FROM outbox WHERE id = ?", (cursor.lastrowid,)).fetchone()
+        return row
 
     def _write_files(self, folder: str, body: bytes, stored: Sequence[StoredAttachment],
                      attachments: Sequence[Attachment]) -> None:

@@ -20,6 +20,8 @@ from intake_app.client.outbox_sender import TicketPoster, send_item, send_pendin
 log = logging.getLogger(__name__)
 
 SAVED_OFFLINE = "Saved. It will be sent automatically when you are back online."
+SAVED_REVOKED = ("Saved on this computer, not sent: this computer is no longer enrolled with the helpdesk "
+                 "service. Enrol it again (intake-app enroll); nothing you submitted is lost, it is sent afterwards.")
 SAVED_NOT_ENROLLED = ("Saved. It will be sent automatically once this computer is enrolled with the helpdesk "
                       "service.")
 
@@ -91,6 +93,9 @@ def outcome_message(delivery: Delivery, *, support_phone: str, emergency: bool) 
             return f"Sent: ticket #{item.helpdesk_id} (Intake reference {item.reference})."
         return (f"Sent: Intake reference {item.reference}. The helpdesk ticket number appears as soon as the "
                 "helpdesk has it (intake-app tickets).")
+    if item.state is ItemState.NEEDS_ATTENTION and item.reason_code is ReasonCode.UNAUTHORIZED:
+        text = SAVED_REVOKED  # kept, and sent by itself once the user enrols again: not a refusal
+        return text + (f" This is an emergency (P1): call {support_phone} now." if emergency else "")
     if item.state is ItemState.NEEDS_ATTENTION:
         lines = [f"Not sent: {item.reason}"]
         lines += [f"  - {field}: {text}" for field, text in item.problems.items()]

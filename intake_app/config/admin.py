@@ -119,14 +119,26 @@ def find_admin_file(cli_path: str | None = None, *, paths: app_paths.AppPaths | 
         if candidate.path is None:
             continue
         if candidate.explicit:
-            if not candidate.path.is_file():
+            if not _is_file(candidate):
                 what = "is not a file" if candidate.path.exists() else "does not exist"
                 raise ConfigError(f"{candidate.path}: the admin file named by {candidate.source} {what}",
                                   path=str(candidate.path))
             return candidate.path
-        if candidate.path.is_file():
+        if _is_file(candidate):
             return candidate.path
     return None
+
+
+def _is_file(candidate: Candidate) -> bool:
+    """``is_file()``, but a folder on the way that the user may not enter is a clear error, not a traceback
+    (and never a silent "no admin file": that would fall back to the demo)."""
+    assert candidate.path is not None
+    try:
+        return candidate.path.is_file()
+    except OSError as exc:
+        raise ConfigError(f"{candidate.path}: the admin file ({candidate.source}) cannot be looked up "
+                          f"({exc.strerror or exc}); ask your IT provider to fix the folder's permissions",
+                          path=str(candidate.path)) from None
 
 
 def load_admin_config(cli_path: str | None = None, *, paths: app_paths.AppPaths | None = None) -> AdminConfig:

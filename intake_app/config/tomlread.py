@@ -49,6 +49,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: {message}", path=str(path), key=key) from None
 
 
+def describe_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, str | None]:
+    """(sentence, dotted key or None) for a tomllib error in ``text``: for other TOML files (service.toml)."""
+    return _describe(str(exc), text.splitlines())
+
+
 def _describe(error: str, lines: list[str]) -> tuple[str, str | None]:
     """(sentence, dotted key or None) for one tomllib error message."""
     where = _WHERE.search(error)

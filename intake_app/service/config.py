@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from intake_app.config.tomlread import describe_error
 from intake_app.errors import ConfigError
 from intake_app.service.connectors.base import ConnectorKind
 
@@ -195,8 +196,9 @@ def _load_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"The {what} {path} does not exist.", path=str(path)) from None
     except OSError as exc:
         raise ConfigError(f"The {what} {path} cannot be read ({exc.strerror}).", path=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"The {what} {path} is not valid TOML: {exc}.", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:  # say which key, not "Cannot overwrite a value (at line 3, …)"
+        message, key = describe_error(exc, path.read_bytes().decode("utf-8", "replace"))
+        raise ConfigError(f"The {what} {path} is not valid TOML: {message}.", path=str(path), key=key) from None
 
 
 def _table(raw: Mapping[str, Any], name: str, where: str) -> dict[str, Any]:

@@ -138,10 +138,26 @@ def start_in_thread(runtime: ServiceRuntime, host: str = "127.0.0.1", workers: b
     return RunningServer(url_for(sock), runtime, server, thread)
 
 
+class _AccessPathOnly(logging.Filter):
+    """uvicorn's access lines without the query string: it is the client's to choose, and may hold an
+    e-mail address or a token sent there by mistake (``?access_token=…``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if record.name == "uvicorn.access" and isinstance(args, tuple) and len(args) >= 3 \
+                and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?…", *args[3:])
+        return True
+
+
 def configure_logging(level: str) -> None:
-    """Everything to stderr (stdout is reserved for the readiness line)."""
+    """Everything to stderr (stdout is reserved for the readiness line), scrubbed like the client's logs."""
+    from intake_app.logsetup import ScrubFilter
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_AccessPathOnly())
+    handler.addFilter(ScrubFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level.upper(), logging.INFO))

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from intake_app import __version__
 from intake_app.service.api import errors
 from intake_app.service.api.limits_mw import RequestLimits
+from intake_app.service.api.openapi_errors import error_responses
 from intake_app.service.api.routes_escalations import router as escalations_router
 from intake_app.service.api.routes_identity import router as identity_router
 from intake_app.service.api.routes_tech import router as tech_router
@@ -29,5 +30,5 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
     errors.install(app)
     app.add_middleware(RequestLimits)
     for router in (identity_router, tickets_router, escalations_router, tech_router):
-        app.include_router(router, prefix=PREFIX)
+        app.include_router(router, prefix=PREFIX, responses=error_responses())
     return app

@@ -112,7 +112,9 @@ def get_ticket(ref: str, request: Request, who: Device, rt: Runtime) -> Response
 
 
 @router.get("/tickets/{ref}/attachments/{key}", summary="An attachment's bytes",
-            response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
+            response_class=Response, responses={200: {
+                "description": "The bytes, with the attachment's own media type (re-detected from its content)",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}})
 def get_attachment(ref: str, key: str, who: Device, rt: Runtime) -> Response:
     row = rt.views.visible_row(who, ref)
     with rt.db.read() as conn:

@@ -79,7 +79,7 @@ class TicketIntake:
         draft = parse_draft(draft_data)
         if not _CLIENT_ID.match(draft.client_ticket_id):
             raise Invalid({"client_ticket_id": "The client ticket id must be a UUID."})
-        existing = self._existing(who.company_id, draft.client_ticket_id)
+        existing = self._existing(who, draft.client_ticket_id)
         if existing is not None:
             return existing
         problems = validate_draft(draft, now=draft.created_at)
@@ -96,7 +96,7 @@ class TicketIntake:
         except IntegrityError:  # the same client id committed concurrently: answer with that one
             for name, _ in stored:
                 self.files.delete(name)
-            replay = self._existing(who.company_id, draft.client_ticket_id)
+            replay = self._existing(who, draft.client_ticket_id)
             if replay is None:
                 raise
             return replay
@@ -108,12 +108,26 @@ class TicketIntake:
         self.wake_relay()
         return accepted
 
-    def _existing(self, company_id: int, client_ticket_id: str) -> Accepted | None:
+    def _existing(self, who: Principal, client_ticket_id: str) -> Accepted | None:
+        """The ticket already accepted under this id (a resend), if it is the caller's own.
+
+        Someone else's id answers 422 and reveals nothing: a resend comes from the same device, from
+        the same user's new enrolment (a revoked or replaced PC) or from that verified user.
+        """
         with self.db.read() as conn:
-            row = conn.execute(select(s.tickets).where(s.tickets.c.company_id == company_id,
+            row = conn.execute(select(s.tickets).where(s.tickets.c.company_id == who.company_id,
                                                        s.tickets.c.client_ticket_id == client_ticket_id)).first()
-        if row is None:
-            return None
+            if row is None:
+                return None
+            owner = ""
+            if row.device_id not in (None, who.device_id):
+                owner = conn.execute(select(s.devices.c.user_email).where(s.devices.c.id == row.device_id)).scalar()
+        same_user = (row.device_id == who.device_id
+                     or (who.verified and row.contact_email == who.verified_email)
+                     or bool(owner and owner.strip().lower() == who.email.strip().lower()))
+        if not same_user:
+            raise Invalid({"client_ticket_id": "This client ticket id is already used by another ticket; "
+                                               "submit this one with a new id."})
         return Accepted(format_reference(row.id), client_ticket_id, row.relay_state, row.helpdesk_id, replay=True)
 
     def _insert(self, who: Principal, draft: TicketDraft, stored: list[tuple[str, StagedFile]],
@@ -156,6 +170,8 @@ def check_attachments(described: Sequence[AttachmentInfo], parts: dict[str, Stag
             problems[field] = "An attachment key may only contain letters, digits and . _ : - (1–100 characters)."
         elif staged is None:
             problems[field] = f"The file “{info.filename}” was described but its part attachment:{info.key} is missing."
+        elif staged.size == 0:  # nothing for a technician to open; the desktop app never sends one
+            problems[field] = f"“{info.filename}” is empty (0 bytes)."
         elif staged.size != info.size:
             problems[field] = f"“{info.filename}” should be {info.size} bytes but {staged.size} arrived."
         elif staged.sha256 != info.sha256.lower():

@@ -183,8 +183,13 @@ class Relay:
         """Store the helpdesk id; if the sync cached the same ticket as a separate row meanwhile, merge it."""
         now = self.clock()
         with self.db.write() as conn:
-            twin = conn.execute(select(s.tickets.c.id).where(s.tickets.c.helpdesk_id == helpdesk_id,
-                                                             s.tickets.c.id != ticket_id)).first()
+            twin = conn.execute(select(s.tickets.c.id, s.tickets.c.origin).where(
+                s.tickets.c.helpdesk_id == helpdesk_id, s.tickets.c.id != ticket_id)).first()
+            if twin is not None and twin.origin != "helpdesk":
+                # another Intake ticket (maybe another company's) owns it: helpdesks look client ids up
+                # across companies, so a reused id must never link to, or take over, someone else's ticket
+                raise HelpdeskRejected("The helpdesk already has a ticket with this client ticket id that belongs "
+                                       "to another Intake ticket; submit this one again as a new ticket.")
             if twin is not None:
                 conn.execute(update(s.escalations).where(s.escalations.c.ticket_id == twin.id)
                              .values(ticket_id=ticket_id))
