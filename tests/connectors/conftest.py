@@ -9,9 +9,6 @@ the service account's token, never through Intake.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,37 +16,19 @@ from typing import Any
 import pytest
 
 from connector_kit import CW_SECRETS, make_context
+from helpers.rt_server import rt_from_environment, start_rt, stop_rt
 from rt_kit import RtTechnician
 from intake_app.service.connectors import rt
 
 ROOT = Path(__file__).resolve().parents[2]
-RT_SCRIPT = ROOT / "scripts" / "rt.sh"
-
-
-def _start_rt() -> dict[str, str]:
-    if os.environ.get("RT_URL") and os.environ.get("RT_TOKEN"):
-        return {k: v for k, v in os.environ.items() if k.startswith("RT_")}
-    if os.name != "posix" or os.geteuid() != 0:
-        pytest.skip("Request Tracker tests need root on Debian to install RT (or RT_URL and RT_TOKEN set)")
-    if not Path("/etc/debian_version").exists() or shutil.which("apt-get") is None:
-        pytest.skip("Request Tracker tests install RT from Debian packages; this is not Debian "
-                    "(set RT_URL and RT_TOKEN to use an existing RT 5)")
-    done = subprocess.run(["bash", str(RT_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        pytest.fail(f"scripts/rt.sh start failed:\n{done.stderr[-3000:]}")
-    env = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
-    if not env.get("RT_URL") or not env.get("RT_TOKEN"):
-        pytest.fail(f"scripts/rt.sh start printed no RT_URL/RT_TOKEN:\n{done.stdout[-500:]}")
-    return env
 
 
 @pytest.fixture(scope="session")
 def rt_env() -> Iterator[dict[str, str]]:
-    started_here = not (os.environ.get("RT_URL") and os.environ.get("RT_TOKEN"))
-    env = _start_rt()
-    yield env
+    started_here = rt_from_environment() is None
+    yield start_rt()
     if started_here:  # leave no RT server behind the test run (CI ends with nothing running)
-        subprocess.run(["bash", str(RT_SCRIPT), "stop"], capture_output=True, text=True, timeout=120)
+        stop_rt()
 
 
 @pytest.fixture

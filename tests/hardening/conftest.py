@@ -12,22 +12,20 @@ Helpers live in ``hard_kit.py`` (plain module; tests import it, never this file)
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hard_kit import COMPANY, KEY, REPO, ServiceFactory, Zygote, child_env
+
+from helpers.rt_server import rt_from_environment, start_rt, stop_rt
+from hard_kit import COMPANY, KEY, ServiceFactory, Zygote, child_env
 
 from intake_app.core.ticket import Contact
 from intake_app.service.config import ServiceConfig
 from intake_app.service.runtime import ServiceRuntime
 from intake_app.service.server import RunningServer, start_in_thread
 
-RT_SCRIPT = REPO / "scripts" / "rt.sh"
 
 
 @pytest.fixture(scope="session")
@@ -71,18 +69,9 @@ def cli_env(isolated_basedir: Path, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def rt_env() -> dict[str, str]:
-    if os.environ.get("RT_URL") and os.environ.get("RT_TOKEN"):
-        return {k: v for k, v in os.environ.items() if k.startswith("RT_")}
-    if os.name != "posix" or os.geteuid() != 0:
-        pytest.skip("Request Tracker tests need root on Debian to install RT (or RT_URL and RT_TOKEN set)")
-    if not Path("/etc/debian_version").exists() or shutil.which("apt-get") is None:
-        pytest.skip("Request Tracker tests install RT from Debian packages; this is not Debian "
-                    "(set RT_URL and RT_TOKEN to use an existing RT 5)")
-    done = subprocess.run(["bash", str(RT_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        pytest.fail(f"scripts/rt.sh start failed:\n{done.stderr[-3000:]}")
-    env = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
-    if not env.get("RT_URL") or not env.get("RT_TOKEN"):
-        pytest.fail(f"scripts/rt.sh start printed no RT_URL/RT_TOKEN:\n{done.stdout[-500:]}")
-    return env
+def rt_env() -> Iterator[dict[str, str]]:
+    """A real RT 5 (see tests/helpers/rt_server.py), stopped at the end when this run started it."""
+    started_here = rt_from_environment() is None
+    yield start_rt()
+    if started_here:
+        stop_rt()
