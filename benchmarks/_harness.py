@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -28,7 +29,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import psutil
 
@@ -39,7 +40,7 @@ TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request
           "--transparent", "false", "--tint", "0x202020"]
 
 sys.path.insert(0, str(BENCH))
-from _x11 import XWatch  # noqa: E402
+from _x11 import XWatch
 
 TREE = ROOT  # the source tree whose intake_app is measured (--tree: a scratch copy with a change to try)
 
@@ -126,7 +127,7 @@ class Figure:
 
 
 def fmt(value: float | None, unit: str) -> str:
-    if value is None or value != value:  # NaN
+    if value is None or math.isnan(value):
         return "—"
     if unit == "ms":
         return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
@@ -189,7 +190,7 @@ class XSession:
         self.watch: XWatch | None = None
         self._procs: list[subprocess.Popen[bytes]] = []
 
-    def __enter__(self) -> XSession:
+    def __enter__(self) -> Self:
         try:
             self.start()
         except BaseException:
@@ -373,20 +374,6 @@ def memory(pid: int) -> Memory:
     return Memory(rss / 1e6, pss / 1e6, uss / 1e6, items)
 
 
-def wakeups(pid: int) -> int:
-    """Context switches of every thread of the tree: how often it woke up (timers, sockets, ...)."""
-    total = 0
-    for p in tree(pid):
-        try:
-            for task in Path(f"/proc/{p.pid}/task").iterdir():
-                for line in (task / "status").read_text().splitlines():
-                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                        total += int(line.split()[1])
-        except OSError:
-            continue
-    return total
-
-
 def thread_wakeups(pid: int) -> dict[str, int]:
     """Voluntary context switches per thread name of one process."""
     out: dict[str, int] = {}
@@ -421,7 +408,7 @@ class Service:
                        cwd=TREE,
                        check=True, capture_output=True, timeout=120)
 
-    def __enter__(self) -> Service:
+    def __enter__(self) -> Self:
         self.data.mkdir(parents=True, exist_ok=True)
         if not self.demo:
             self._admin("company", "add", self.COMPANY, "--catch-all-name", "Helpdesk inbox",

@@ -24,6 +24,7 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Self
 
 SUBSTRUCTURE_NOTIFY = 1 << 19
 CREATE, DESTROY, UNMAP, MAP, REPARENT, CONFIGURE, CLIENT_MESSAGE = 16, 17, 18, 19, 21, 22, 33
@@ -119,7 +120,7 @@ class XWatch:
             self.x11.XCloseDisplay(self.dpy)
             self.dpy = None
 
-    def __enter__(self) -> XWatch:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

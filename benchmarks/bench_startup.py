@@ -21,7 +21,6 @@ Goal: deployed start → docked ≤ 1.3× the baseline.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _harness as h  # noqa: E402
+import _harness as h
 
 GOAL_RATIO = 1.3
 RUNNER = "_inapp.py"  # runs intake_app.cli.main() itself, plus a trace line when the icon is shown

@@ -20,7 +20,6 @@ from helpers.rt_server import rt_from_environment, start_rt, stop_rt
 from rt_kit import RtTechnician
 from intake_app.service.connectors import rt
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
