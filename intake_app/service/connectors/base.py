@@ -450,6 +450,13 @@ class SettingsReader:
     settings: Mapping[str, Any]
     kind: str
 
+    def reject_unknown(self, allowed: frozenset[str] | set[str], label: str) -> None:
+        """ConfigError naming the first key of ``[connector]`` that ``label``'s connector does not know."""
+        unknown = sorted(set(self.settings) - set(allowed))
+        if unknown:
+            raise ConfigError(f"[connector] {unknown[0]} is not {label} setting; expected one of "
+                              f"{', '.join(sorted(allowed))}.", key=f"connector.{unknown[0]}")
+
     def text(self, key: str, default: str | None = None) -> str:
         """A required text setting (``default`` when absent); ConfigError naming the key otherwise."""
         value = self.settings.get(key, default)

@@ -70,11 +70,8 @@ class CwSettings:
 
 
 def read_settings(settings: Mapping[str, Any], context: ConnectorContext) -> CwSettings:
-    unknown = sorted(set(settings) - ALLOWED)
-    if unknown:
-        raise ConfigError(f"[connector] {unknown[0]} is not a ConnectWise setting; expected one of "
-                          f"{', '.join(sorted(ALLOWED))}.", key=f"connector.{unknown[0]}")
     read = SettingsReader(settings, "connectwise")
+    read.reject_unknown(ALLOWED, "a ConnectWise")
     if settings.get("url"):
         url = read.text("url")
     elif settings.get("site"):

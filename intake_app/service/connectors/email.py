@@ -273,11 +273,8 @@ def _reason(exc: BaseException) -> str:
 
 
 def create(settings: Mapping[str, Any], context: ConnectorContext) -> EmailConnector:
-    unknown = sorted(set(settings) - ALLOWED)
-    if unknown:
-        raise ConfigError(f"[connector] {unknown[0]} is not an e-mail connector setting; expected one of "
-                          f"{', '.join(sorted(ALLOWED))}.", key=f"connector.{unknown[0]}")
     read = SettingsReader(settings, "email")
+    read.reject_unknown(ALLOWED, "an e-mail connector")
     to = read.text("to")
     if "@" not in to:
         raise ConfigError(f"[connector] to must be the helpdesk's e-mail address, not {to!r}.", key="to")

@@ -52,11 +52,8 @@ class RtSettings:
 
 
 def read_settings(settings: Mapping[str, Any], context: ConnectorContext) -> RtSettings:
-    unknown = sorted(set(settings) - ALLOWED)
-    if unknown:
-        raise ConfigError(f"[connector] {unknown[0]} is not a Request Tracker setting; expected one of "
-                          f"{', '.join(sorted(ALLOWED))}.", key=f"connector.{unknown[0]}")
     read = SettingsReader(settings, "rt")
+    read.reject_unknown(ALLOWED, "a Request Tracker")
     url = read.text("url")
     if not url.startswith(("https://", "http://")):
         raise ConfigError(f"[connector] url must start with https:// (or http:// on loopback), not {url!r}.", key="url")
