@@ -50,8 +50,12 @@ class CliError(IntakeError):
     """A problem the user can fix; printed as one sentence."""
 
 
-def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
-    """The full parser; only ``selected``'s module is imported to add its arguments."""
+def build_parser(selected: str | None = None, *, commands: bool = True) -> argparse.ArgumentParser:
+    """The full parser; only ``selected``'s module is imported to add its arguments.
+
+    ``commands=False``: the global options only (the tray start at login does not need the
+    twenty sub-parsers, which take ~10 ms to build).
+    """
     parser = argparse.ArgumentParser(
         prog=APP_ID,
         description="Intake: report a problem to your IT helpdesk and follow your tickets. "
@@ -62,6 +66,9 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--config", dest="config_file", metavar="FILE", help="admin file intake.toml to use")
     parser.add_argument("--demo", action="store_true", help="run against a local demo service on this computer")
     parser.add_argument("--no-dialogs", action="store_true", help="never show modal dialogs (tests, smoke runs)")
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="command")
     for name, (module_name, help_text) in COMMANDS.items():
         cmd_parser = sub.add_parser(name, help=help_text, description=help_text)
@@ -78,12 +85,21 @@ def _selected_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _tray_args(argv: list[str]) -> argparse.Namespace | None:
+    """``intake-app [global options]`` (the tray) parsed cheaply; None when the full parser must judge."""
+    if any(arg in ("-h", "--help", "--version") for arg in argv):
+        return None
+    args, rest = build_parser(commands=False).parse_known_args(argv)
+    return None if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run one command; returns the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     selected = _selected_command(argv)
-    parser = build_parser(selected)
-    args = parser.parse_args(argv)
+    args = _tray_args(argv) if selected is None else None
+    if args is None:
+        args = build_parser(selected).parse_args(argv)
     try:
         if args.command is None:
             from intake_app.cli import gui_cmd

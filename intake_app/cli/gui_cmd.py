@@ -11,8 +11,6 @@ for smoke tests) is trusted as it is.
 from __future__ import annotations
 
 import argparse
-import ctypes
-import ctypes.util
 import os
 import sys
 from pathlib import Path
@@ -29,11 +27,17 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 def _x_display_answers(display: str) -> bool:
     """True when an X server accepts a connection on ``display`` (xcb, no Qt)."""
-    name = ctypes.util.find_library("xcb") or "libxcb.so.1"
-    try:
-        xcb = ctypes.CDLL(name)
+    import ctypes
+
+    try:  # the SONAME first: ctypes.util.find_library runs `ldconfig -p` (a process, ~10 ms) on Linux
+        xcb = ctypes.CDLL("libxcb.so.1")
     except OSError:
-        return True  # cannot check here; let Qt try (its own error names the missing library)
+        import ctypes.util
+
+        try:
+            xcb = ctypes.CDLL(ctypes.util.find_library("xcb") or "libxcb.so")
+        except OSError:
+            return True  # cannot check here; let Qt try (its own error names the missing library)
     xcb.xcb_connect.argtypes, xcb.xcb_connect.restype = [ctypes.c_char_p, ctypes.c_void_p], ctypes.c_void_p
     xcb.xcb_connection_has_error.argtypes, xcb.xcb_connection_has_error.restype = [ctypes.c_void_p], ctypes.c_int
     xcb.xcb_disconnect.argtypes, xcb.xcb_disconnect.restype = [ctypes.c_void_p], None
@@ -74,6 +78,11 @@ def run(name: str, args: argparse.Namespace) -> int:
         print(f"{APP_ID}: cannot open a window because {problem}; use the command line instead: "
               f"{APP_ID} submit --help", file=sys.stderr)
         return NO_DISPLAY_EXIT
+    # The app's Qt-free foundations first: once PySide6 is imported, its import hook reads the source
+    # of every module imported after it (``inspect.getsource``, for ``from __feature__ import``), 20-30 ms
+    # for these at every start from source (a bundle has no sources; it pays nothing either way).
+    import intake_app.config.admin  # noqa: F401
+    import intake_app.messages  # noqa: F401
     from intake_app.app import main  # PySide6 is imported only from here on
 
     return main(command, args)

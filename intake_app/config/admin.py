@@ -16,7 +16,6 @@ in it is a :class:`ConfigError` naming the file and the key, never a fallback.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -204,6 +203,8 @@ def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
 
 
 def _unknown(path: Path, label: str, key: str, known: list[str] | tuple[str, ...]) -> str:
+    import difflib  # only for an unknown key: not on every start
+
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"; did you mean {close[0]}?" if close else f"; known: {', '.join(known)}"
     return f"{path}: {label}: unknown key (ignored){hint}"

@@ -8,7 +8,6 @@ failing soft into "unavailable: reason" like every probe.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -76,6 +75,8 @@ def parse_probes(table: dict[str, Any], path: Path, warnings: list[str],
                 raise invalid_value(path, f"[probes] {name}", f"probes.{name}", exc, value) from None
             origins[f"probes.{name}"] = f"{path}: [probes] {name}"
         else:
+            import difflib  # only for a misspelt probe name
+
             close = difflib.get_close_matches(name, BUILTIN_PROBES, n=1)
             hint = f"did you mean {close[0]}?" if close else "built-in probes are " + ", ".join(BUILTIN_PROBES)
             warnings.append(f"{path}: [probes] {name}: unknown probe (ignored); {hint} "

@@ -8,7 +8,6 @@ the several possible intake.toml files is at fault.
 
 from __future__ import annotations
 
-import ast
 import re
 import tomllib
 from pathlib import Path
@@ -64,6 +63,8 @@ def _describe(error: str, lines: list[str]) -> tuple[str, str | None]:
         line_no, column = int(where.group(1)), int(where.group(2))
     twice = _DECLARED_TWICE.match(reason)
     if twice:
+        import ast  # only to word a duplicate-key error
+
         name = ".".join(ast.literal_eval(twice.group(1)))
         return (f"line {line_no}: duplicate table [{name}]: each table may appear only once "
                 "(merge the two into one)", name)

@@ -12,7 +12,6 @@ file and the log still get everything.
 from __future__ import annotations
 
 import logging
-import platform
 import sys
 import threading
 import traceback
@@ -22,8 +21,6 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from intake_app import APP_ID, __version__
 from intake_app.logsetup import scrub
@@ -34,9 +31,20 @@ log = logging.getLogger(__name__)
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
+def __getattr__(name: str) -> object:
+    """``CrashDialog`` lives in ``crash_dialog`` (its widgets are not needed to start); still importable here."""
+    if name == "CrashDialog":
+        from intake_app.ui.crash_dialog import CrashDialog
+
+        return CrashDialog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def crash_text(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None,
                *, thread_name: str = "") -> str:
     """What would be sent: app version, platform, thread and the traceback; no environment, secrets scrubbed."""
+    import platform  # only after a crash: ~4 ms of imports and regexes at start otherwise
+
     lines = [
         f"{APP_ID} {__version__}",
         f"Python {platform.python_version()} on {platform.platform()}",
@@ -46,31 +54,6 @@ def crash_text(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
         lines.append(f"Thread: {thread_name}")
     lines += ["", *traceback.format_exception(exc_type, exc, tb)]
     return scrub("\n".join(line.rstrip("\n") for line in lines) + "\n")
-
-
-class CrashDialog(QDialog):
-    """Shows the crash report text, read-only, with Copy and Close."""
-
-    def __init__(self, text: str, report_file: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Something went wrong"))
-        self.setAccessibleName(self.tr("Crash report"))
-        intro = QLabel(self.tr("The app hit an unexpected error. This is what would be sent to your helpdesk; "
-                               "it was saved to {0}.").format(report_file))
-        intro.setWordWrap(True)
-        self.details = QPlainTextEdit(text)
-        self.details.setReadOnly(True)
-        self.details.setAccessibleName(self.tr("Error details"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = buttons.addButton(self.tr("&Copy"), QDialogButtonBox.ButtonRole.ActionRole)
-        copy.setAccessibleName(self.tr("Copy error details"))
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(text))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.details)
-        layout.addWidget(buttons)
-        self.resize(640, 420)
 
 
 class CrashHandler(QObject):
@@ -139,6 +122,8 @@ class CrashHandler(QObject):
             return
         self._showing = True
         try:
+            from intake_app.ui.crash_dialog import CrashDialog
+
             CrashDialog(text, Path(path)).exec()
         finally:
             self._showing = False

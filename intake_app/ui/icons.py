@@ -13,9 +13,8 @@ import logging
 from enum import Enum
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtCore import QByteArray, QRectF
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 from intake_app.paths import resources_dir
 
@@ -45,6 +44,10 @@ def svg_source(accent: str | None = None) -> bytes:
 
 def render_svg(svg: bytes, size: int) -> QImage:
     """Render SVG bytes to a transparent square image (also used by scripts/make_icons.py)."""
+    from PySide6.QtSvg import QSvgRenderer  # only for a re-coloured icon: the default one is PNGs
+
+    from PySide6.QtCore import Qt  # here, not at the top: see badged()
+
     renderer = QSvgRenderer(QByteArray(svg))
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
@@ -97,6 +100,10 @@ def badged(icon: QIcon, *badges: Badge) -> QIcon:
     """``icon`` with a corner badge per state: demo bottom-left, attention top-right."""
     if not badges:
         return icon
+    # The `Qt` namespace costs ~40 ms the first time (PySide6 builds all its enums): not before the
+    # tray icon shows when no badge is drawn (a deployed app starts without one).
+    from PySide6.QtCore import Qt
+
     result = QIcon()
     for size in SIZES:
         pixmap = icon.pixmap(size, size)
@@ -116,6 +123,8 @@ def badged(icon: QIcon, *badges: Badge) -> QIcon:
 
 
 def _paint_badge(painter: QPainter, size: int, badge: Badge) -> None:
+    from PySide6.QtCore import Qt
+
     diameter = max(7.0, size * (0.38 if badge is Badge.ATTENTION else 0.44))
     if badge is Badge.ATTENTION:
         rect = QRectF(size - diameter, 0, diameter, diameter)

@@ -17,15 +17,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from intake_app.config.admin import AdminConfig
-from intake_app.core.policy import Policy
 from intake_app.messages import MessageBridge
 from intake_app.paths import AppPaths, write_private
 from intake_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from intake_app.core.policy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +52,30 @@ class ServiceLink(QObject):
         self.paths, self.admin, self.tasks, self.messages, self.demo = paths, admin, tasks, messages, demo
         self.context: Any = None  # client.context.ClientContext once connected
         self.outbox: Any = None  # client.outbox.Outbox once opened
-        self.policy = Policy(demo=demo)
+        self._policy: Policy | None = None  # built on first use: core.policy is not needed to show the icon
         self.demo_service: Any = None
         self._closed = False
         self._connecting = False
         self._retry_ms = RETRY_FIRST_MS
-        self._refresh = QTimer(self)
-        self._refresh.setInterval(self.policy.refresh_seconds * 1000)
+        self._refresh = QTimer(self)  # its interval is the policy's, set when it starts (_connected)
         self._refresh.timeout.connect(self.refresh)
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.start)
         self._reported_problem = ""
+
+    @property
+    def policy(self) -> Policy:
+        """The policy as last known (the built-in one until the service or the cache says otherwise)."""
+        if self._policy is None:
+            from intake_app.core.policy import Policy
+
+            self._policy = Policy(demo=self.demo)
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: Policy) -> None:
+        self._policy = policy
 
     @property
     def api(self) -> Any:
@@ -118,7 +132,7 @@ class ServiceLink(QObject):
         log.info("connected to %s%s", context.api.service_url, " (demo)" if self.demo else "")
         self.connected.emit(context)
         self.refresh()
-        self._refresh.start()
+        self._refresh.start(self.policy.refresh_seconds * 1000)
 
     def _connect_error(self, error: BaseException) -> None:
         from intake_app.client.errors import OfflineError
@@ -138,6 +152,8 @@ class ServiceLink(QObject):
 
     def load_cached_policy(self) -> None:
         """The policy as last served, until the service answers again (missing or damaged: ignored)."""
+        from intake_app.core.policy import Policy
+
         path = self.paths.cache / POLICY_CACHE
         try:
             policy = Policy.from_dict(json.loads(path.read_text("utf-8")))

@@ -12,7 +12,6 @@ and removed before listening.
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 import logging
 import os
@@ -39,6 +38,8 @@ def _safe(text: str) -> str:
 
 
 def _short_hash(text: str) -> str:
+    import hashlib  # rarely needed (Windows, long paths); loading OpenSSL costs ~5 ms at start
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 

@@ -59,7 +59,8 @@ def test_left_click_requests_a_report_with_the_screens(qtbot: Any, app: IntakeAp
     assert blocker.args[0] >= 1  # at least one screen grabbed before the window appeared
     window = app.windows.report
     assert isinstance(window, RecordingWindow) and window.isVisible()
-    assert window.shots[0].width == 1920  # the pytest-xvfb screen, in memory
+    label, picture = window.shots[0]  # labelled on the capture worker, as the report window shows it
+    assert label and picture.width == 1920  # the pytest-xvfb screen, in memory
 
 
 def test_right_click_menu_about_this_computer(qtbot: Any, app: IntakeApp, xdotool: Callable[..., None]) -> None:

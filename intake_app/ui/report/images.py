@@ -31,6 +31,23 @@ def to_qimage(picture: Any) -> QImage:
     return image.copy()  # own the pixels: ``data`` goes away with this frame
 
 
+def thumbnail_qimage(picture: Any, width: int, height: int) -> QImage:
+    """A small ``QImage`` of a Pillow image, at most ``width``×``height``, aspect ratio kept.
+
+    Pillow's ``reduce`` (a box filter by an integer factor: every pixel counts, ~3 ms for a 1080p
+    screen) does the bulk; a bilinear step makes the exact size; only the small result is converted.
+    """
+    scale = min(width / picture.width, height / picture.height, 1.0)
+    size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    factor = max(1, min(picture.width // size[0], picture.height // size[1]))
+    small = picture.reduce(factor) if factor > 1 else picture
+    if small.size != size:
+        from PIL import Image
+
+        small = small.resize(size, Image.Resampling.BILINEAR)
+    return to_qimage(small)
+
+
 def qimage_png_bytes(image: QImage) -> bytes:
     """A clipboard ``QImage`` as PNG bytes, for diagnostics' image loader."""
     buffer = QBuffer()

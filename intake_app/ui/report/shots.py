@@ -113,6 +113,10 @@ class ShotItem(AttachmentItem):
 
     def rendered(self, max_size: QSize | None = None) -> QImage:
         """The shot as it will be sent (black boxes painted), optionally scaled down for display."""
+        if max_size is not None and not self.boxes and self._qimage is None:
+            # A thumbnail of an untouched shot: scale the picture down first (a few ms), instead of
+            # converting all of it to a QImage and copying it on the GUI thread (~50 ms per 1080p screen).
+            return images.thumbnail_qimage(self.picture, max_size.width(), max_size.height())
         result = self.image.copy()
         if self.boxes:
             painter = QPainter(result)
