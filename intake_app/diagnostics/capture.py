@@ -12,12 +12,13 @@ image with :meth:`Screenshot.image` (a zero-copy view) for encoding or redaction
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from intake_app.diagnostics.errors import CaptureError
 from intake_app.diagnostics.geometry import Monitor, Rect, clip_to_screens, monitors_from_mss, virtual_bounds
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 ALL_MONITORS = 0  # monitor_index of a capture of the whole virtual screen
 REGION = -1  # monitor_index of a region capture
 Target = Literal["all", "each"] | int | Rect
+_T = TypeVar("_T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +70,8 @@ class MssSource:
     """mss on this computer's screens (``display`` selects an X display on Linux, e.g. ":99").
 
     Use it as a context manager to grab several times over one connection; mss objects
-    belong to the thread that made them (GDI on Windows), so make one per worker call.
+    belong to the thread that made them (GDI on Windows), so make one per worker call, or
+    keep one on a thread of its own (:mod:`intake_app.diagnostics.screen_grabber`).
     """
 
     def __init__(self, display: str | None = None) -> None:
@@ -75,19 +79,29 @@ class MssSource:
         self._sct: Any = None
 
     def __enter__(self) -> MssSource:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
         import mss  # noqa: PLC0415
 
         kwargs: dict[str, Any] = {"display": self.display} if self.display and sys.platform.startswith("linux") else {}
         try:
             self._sct = mss.MSS(**kwargs)
         except mss.ScreenShotError as exc:
-            raise CaptureError(f"The screen cannot be captured: {_why(exc)}.") from exc
-        return self
+            raise CaptureError(f"The screen cannot be captured: {failure_text(exc)}.") from exc
 
-    def __exit__(self, *exc: object) -> None:
-        if self._sct is not None:
-            self._sct.close()
-            self._sct = None
+    def close(self) -> None:
+        """Release the connection; a connection the display already dropped closes quietly."""
+        sct, self._sct = self._sct, None
+        if sct is not None:
+            try:
+                sct.close()
+            except Exception as exc:  # noqa: BLE001 - mss reports a lost connection again while closing it
+                log.debug("the screen connection was already broken: %s", exc)
 
     @property
     def is_open(self) -> bool:
@@ -98,25 +112,34 @@ class MssSource:
             raise RuntimeError("use MssSource as a context manager")
         return self._sct
 
-    def monitors(self) -> list[Monitor]:
+    def _call(self, failure: str, fn: Callable[[Any], _T]) -> _T:
+        """``fn(mss instance)``, with mss's own errors turned into a CaptureError saying ``failure``."""
         import mss  # noqa: PLC0415
 
         try:
-            return monitors_from_mss(self._require().monitors)
+            return fn(self._require())
         except mss.ScreenShotError as exc:
-            raise CaptureError(f"The screens cannot be listed: {_why(exc)}.") from exc
+            raise CaptureError(f"{failure}: {failure_text(exc)}.") from exc
+
+    def monitors(self) -> list[Monitor]:
+        """Read afresh on every call, so a source kept open sees monitors added, removed or resized."""
+        return self._call("The screens cannot be listed", lambda sct: monitors_from_mss(_fresh_monitors(sct)))
 
     def grab(self, rect: Rect) -> tuple[bytearray, int, int]:
-        import mss  # noqa: PLC0415
-
-        try:
-            shot = self._require().grab(rect.as_mss())
-        except mss.ScreenShotError as exc:
-            raise CaptureError(f"The screen cannot be captured: {_why(exc)}.") from exc
+        shot = self._call("The screen cannot be captured", lambda sct: sct.grab(rect.as_mss()))
         return shot.raw, shot.width, shot.height
 
 
-def _why(exc: Exception) -> str:
+def _fresh_monitors(sct: Any) -> Any:
+    """mss's monitor list, read now: mss keeps the first answer for the life of its object
+    (python-mss issues #79 and #432; clearing ``_monitors`` is the maintainers' advice)."""
+    if hasattr(sct, "_monitors"):
+        sct._monitors = None  # noqa: SLF001
+    return sct.monitors
+
+
+def failure_text(exc: Exception) -> str:
+    """The first line of an mss error, as words for the user (they read CaptureError verbatim)."""
     text = str(exc).split("\n", 1)[0]
     return "no display is available" if "display" in text.lower() else text
 
@@ -126,7 +149,8 @@ def apply_scales(monitors: Sequence[Monitor], scales: Mapping[tuple[int, int], f
     return [replace(m, scale=scales.get((m.rect.left, m.rect.top), m.scale)) for m in monitors]
 
 
-def _shoot(source: ScreenSource, target: Target) -> list[Screenshot]:
+def shoot(source: ScreenSource, target: Target) -> list[Screenshot]:
+    """Grab ``target`` from an open ``source`` (what :func:`capture` does inside its session)."""
     monitors = source.monitors()
     if not monitors:
         raise CaptureError("No screen was found to capture.")
@@ -162,7 +186,7 @@ def capture(target: Target = "each", *, before: Callable[[], object] | None = No
         before()
     try:
         with _session(source or MssSource()) as src:
-            return _shoot(src, target)
+            return shoot(src, target)
     finally:
         if after is not None:
             after()

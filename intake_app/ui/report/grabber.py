@@ -1,7 +1,9 @@
 """The screen grabber the report window uses: diagnostics' mss capture, labelled for people.
 
-Each call opens its own mss connection (mss objects belong to the thread that
-made them), so every method may run on a worker thread.
+Captures go through diagnostics' shared :class:`~intake_app.diagnostics.screen_grabber.ScreenGrabber`
+(one connection kept open on its own thread: mss objects belong to the thread that made them), so
+every method may run on any worker thread. A given ``source`` (tests: their own display) is used
+as before, one connection per call.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from intake_app.diagnostics import capture as diag_capture
+from intake_app.diagnostics.geometry import Monitor
+from intake_app.diagnostics.screen_grabber import shared_grabber
 
 LabelledPicture = tuple[str, Any]
 
@@ -24,19 +28,38 @@ def _label(index: int) -> str:
 
 
 def label_screenshots(shots: list[diag_capture.Screenshot]) -> list[LabelledPicture]:
-    """Screenshots from ``capture_now`` (taken when "Report a problem" was chosen) → labelled pictures."""
+    """Screenshots from ``capture_now`` (taken when "Report a problem" was chosen) → labelled pictures.
+
+    Call it on a worker: the pixels become Pillow RGB images here (~2 ms per 1080p screen once
+    Pillow is imported; the app's warm-up imports it), so the GUI thread gets ready pictures.
+    """
     return [(_label(shot.monitor_index), shot.image()) for shot in shots]
 
 
+def capture_labelled() -> list[LabelledPicture]:
+    """Every screen, grabbed now over the shared connection and labelled (what "Report a problem" shows)."""
+    return label_screenshots(shared_grabber().capture_now())
+
+
 class DiagnosticsGrabber:
-    """:class:`~intake_app.ui.report.ports.ScreenGrabber` over ``intake_app.diagnostics.capture``."""
+    """:class:`~intake_app.ui.report.ports.ScreenGrabber` over ``intake_app.diagnostics``."""
 
     def __init__(self, source: diag_capture.ScreenSource | None = None) -> None:
         self._source = source
 
+    def _capture(self, target: diag_capture.Target) -> list[diag_capture.Screenshot]:
+        if self._source is not None:
+            return diag_capture.capture(target, source=self._source)
+        return shared_grabber().capture(target)
+
+    def _monitors(self) -> list[Monitor]:
+        if self._source is not None:
+            return diag_capture.list_monitors(self._source)
+        return shared_grabber().monitors()
+
     def monitors(self) -> list[tuple[int, str]]:
         result = []
-        for monitor in diag_capture.list_monitors(self._source):
+        for monitor in self._monitors():
             size = f"{monitor.rect.width}×{monitor.rect.height}"
             text = _label(monitor.index) + f" ({size})"
             if monitor.is_primary:
@@ -45,11 +68,11 @@ class DiagnosticsGrabber:
         return result
 
     def grab_all(self) -> list[LabelledPicture]:
-        return label_screenshots(diag_capture.capture("each", source=self._source))
+        return label_screenshots(self._capture("each"))
 
     def grab_monitor(self, number: int) -> LabelledPicture:
-        return label_screenshots([diag_capture.capture_monitor(number, self._source)])[0]
+        return label_screenshots(self._capture(number))[0]
 
     def grab_desktop(self) -> LabelledPicture:
-        shot = diag_capture.capture_all(self._source)
+        shot = self._capture("all")[0]
         return _label(diag_capture.REGION), shot.image()
