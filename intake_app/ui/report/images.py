@@ -21,6 +21,7 @@ from intake_app.diagnostics.images_in import open_image
 from intake_app.diagnostics.redact import redact
 
 Box = tuple[int, int, int, int]
+_SCALABLE_MODES = frozenset({"RGB", "RGBA", "L", "LA"})  # what Pillow's reduce and resize average correctly
 
 
 def to_qimage(picture: Any) -> QImage:
@@ -39,6 +40,10 @@ def thumbnail_qimage(picture: Any, width: int, height: int) -> QImage:
     """
     scale = min(width / picture.width, height / picture.height, 1.0)
     size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    if size != picture.size and picture.mode not in _SCALABLE_MODES:
+        # an attached or pasted file's own mode: reduce refuses "P", "1" and "I;16" and would average
+        # the palette indices of "PA"; RGBA is what to_qimage makes of it anyway
+        picture = picture.convert("RGBA")
     factor = max(1, min(picture.width // size[0], picture.height // size[1]))
     small = picture.reduce(factor) if factor > 1 else picture
     if small.size != size:
