@@ -17,9 +17,14 @@ from intake_app.ui.report.theme import accent_color, text_on
 
 class Header(QLabel):
     def __init__(self, product_name: str, accent: str | None, parent: QWidget | None = None) -> None:
-        super().__init__(f"<b>{escape(product_name)}</b> · " + self.tr("Report a problem"), parent)
+        super().__init__(parent)
         self.setAutoFillBackground(True)
         self.setMargin(self.fontMetrics().height() // 2)
+        self.set_brand(product_name, accent)
+
+    def set_brand(self, product_name: str, accent: str | None) -> None:
+        """Also at open time: a window built ahead shows the branding current when it opens."""
+        self.setText(f"<b>{escape(product_name)}</b> · " + self.tr("Report a problem"))
         color = accent_color(accent)
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, color)
@@ -45,13 +50,16 @@ class Footer(QWidget):
         self.back_button = QPushButton(self.tr("◂ &Back"), self)
         self.next_button = QPushButton(self.tr("Revie&w ▸"), self)
         self.submit_button = QPushButton(self.tr("&Submit"), self)
-        self.submit_button.setStyleSheet(primary_style(accent_color(accent)))
+        self.set_accent(accent)
         self.next_button.setToolTip(self.tr("Review the ticket before sending it (Ctrl+Enter)"))
         self.close_button.setToolTip(self.tr("Close the window; your report is kept as a draft (Esc)"))
         layout.addWidget(self.reason, 1)
         for button in (self.discard_button, self.close_button, self.back_button, self.next_button,
                        self.submit_button):
             layout.addWidget(button)
+
+    def set_accent(self, accent: str | None) -> None:
+        self.submit_button.setStyleSheet(primary_style(accent_color(accent)))
 
     def update_state(self, *, on_form: bool, on_review: bool, blocker: str, fix_field: str | None) -> None:
         self.setVisible(on_form or on_review)

@@ -41,7 +41,7 @@ class Runner(Protocol):
 def if_alive(owner: QObject, callback: Callable[[Any, BaseException | None], None]
              ) -> Callable[[Any, BaseException | None], None]:
     """``callback`` for a worker's result, skipped when ``owner`` was deleted meanwhile
-    (the app deletes a closed report window when the next one opens)."""
+    (the app deletes a closed report window when the next one is built or opens)."""
     def deliver(result: Any, error: BaseException | None) -> None:
         if shiboken6.isValid(owner):
             callback(result, error)
@@ -96,6 +96,11 @@ class SubmitFlow(QObject):
         self._polling = False
         self._reference: str | None = None
         self._item_id: int | None = None
+
+    def use_outbox(self, outbox: Outbox) -> None:
+        """The outbox to store into (a window built ahead gets the current one when it opens)."""
+        if not self.busy:
+            self._outbox = outbox
 
     def submit(self, draft: TicketDraft, prepare: Callable[[], Sequence[Attachment]]) -> bool:
         """Store and send ``draft``; ``prepare`` makes the attachments' bytes on the worker

@@ -80,6 +80,10 @@ class SystemInfo(QObject):
         self.error = ""
         self._cache: tuple[frozenset[str], dict[str, Any], str] | None = None
 
+    def use(self, services: Any) -> None:
+        """The services to collect with (a window built ahead gets the current ones when it opens)."""
+        self._services = services
+
     def start(self) -> None:
         from intake_app.ui.report.submit_flow import if_alive
 

@@ -4,6 +4,13 @@ Built by ``app.py`` with a :class:`ReportServices` and the screenshots taken
 when the user asked for help. Work that can take time (system information,
 policy and contact from the service, draft restore, capture, encoding,
 submission) runs through the task runner; the window only shows results.
+
+Building the widgets and their first layout costs more than a click may wait
+(goal: painted ≤ 100 ms), so the window can be built ahead, hidden
+(``ReportWindow(services, open_now=False)``), and opened later with
+:meth:`ReportWindow.offer`: everything that may change in between (profile,
+device name, policy, outbox, API, a saved draft) is read only then. A window is
+offered once; each report gets a fresh one.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from intake_app.ui.report.review_page import ReviewPage
 from intake_app.ui.report.submit_flow import Outcome, SubmitFlow, SubmitResult, if_alive
 from intake_app.ui.report.submit_prep import prepare_attachments
 from intake_app.ui.report.ticket_text import render_ticket_text
-from intake_app.ui.report.timefmt import format_local
+from intake_app.ui.report.timefmt import format_local, local_zone_name
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +56,14 @@ class ReportWindow(QWidget):
     draft_restored = Signal()
     system_info_ready = Signal()
 
-    def __init__(self, services: ReportServices, shots: Sequence[Any] = (), parent: QWidget | None = None) -> None:
+    def __init__(self, services: ReportServices, shots: Sequence[Any] = (), parent: QWidget | None = None,
+                 *, open_now: bool = True) -> None:
+        """``open_now=False`` builds the widgets only (hidden, nothing read or started): :meth:`offer` opens it."""
         super().__init__(parent, Qt.WindowType.Window)
         self.services = services
         self.policy: Policy = services.policy
         self.base = TicketDraft(app_version=services.app_version)
+        self.offered = False
         self.restoring = False
         self.show_all_problems = False
         self.problems: dict[str, str] = {}
@@ -61,17 +71,62 @@ class ReportWindow(QWidget):
         self.finished_result: SubmitResult | None = None
         self._sysinfo_off: set[str] = set()
         self._filling = 0
-        self.setWindowTitle(self.tr("%1 – Report a problem").replace("%1", services.product_name))
+        self._built_with = (services.runner, services.drafts, services.grabber)  # wired into helpers at build
+        self._brand = (services.product_name, services.accent_color)
+        self.setWindowTitle(self._title(services.product_name))
         self.setAccessibleName(self.tr("Report a problem"))
         self.system_info = sysinfo.SystemInfo(services.runner, services, self)
         self.system_info.ready.connect(self._system_info_collected)
         self.autosaver = Autosaver(services.runner, services.drafts, self._draft_snapshot, parent=self)
-        self.flow = SubmitFlow(services.runner, services.outbox, lambda: services.api, services.drafts.discard, self)
+        self.flow = SubmitFlow(services.runner, services.outbox, lambda: self.services.api, services.drafts.discard,
+                               self)
         self._build()
         self.flow.finished.connect(self._submit_finished)
         self.flow.helpdesk_number.connect(self.result.set_helpdesk_number)
+        if open_now:
+            self.offer(shots)
+
+    # -- opening ----------------------------------------------------------------------------
+
+    def stale_reason(self, services: ReportServices) -> str:
+        """Why this window cannot be offered with ``services`` ("" when it can): what was fixed when it was
+        built and has changed since. The caller then builds a fresh window (correct first, fast second)."""
+        if self.offered:
+            return "already offered"
+        runner, drafts, grabber = self._built_with
+        if services.runner is not runner or services.drafts is not drafts or services.grabber is not grabber:
+            return "other task runner, draft store or screen grabber"
+        if local_zone_name() != self.form.availability.zone:
+            return "the time zone changed"
+        return ""
+
+    def offer(self, shots: Sequence[Any] = (), services: ReportServices | None = None) -> None:
+        """Open time: read what may have changed since the build (``services``, default the ones built with:
+        profile, device name, policy, outbox, API, branding), restore a saved draft, add ``shots`` and start
+        the background work. Once per window; raises ValueError when :meth:`stale_reason` says no."""
+        services = services or self.services
+        reason = self.stale_reason(services)
+        if reason:
+            raise ValueError(f"this report window cannot be offered: {reason}")
+        self.offered = True
+        self.services = services
+        self.system_info.use(services)
+        self.flow.use_outbox(services.outbox)
+        self.base = TicketDraft(app_version=services.app_version)
+        if (services.product_name, services.accent_color) != self._brand:
+            self._brand = (services.product_name, services.accent_color)
+            self.setWindowTitle(self._title(services.product_name))
+            self.header.set_brand(services.product_name, services.accent_color)
+            self.footer.set_accent(services.accent_color)
+        if services.policy is not self.policy:  # /meta answered after the build
+            self.policy = services.policy
+            self.form.priority.set_policy(self.policy)
+        self._fit_to_screen()
         self._prefill()
         self._start(list(shots))
+
+    def _title(self, product_name: str) -> str:
+        return self.tr("%1 – Report a problem").replace("%1", product_name)
 
     # -- building -------------------------------------------------------------------------
 
@@ -119,9 +174,15 @@ class ReportWindow(QWidget):
         self.result.close_requested.connect(self.close)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._primary_action)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
-        screen = self.screen().availableGeometry()
-        self.resize(min(960, screen.width() * 9 // 10), min(860, screen.height() * 9 // 10))
+        self._fit_to_screen()
         self._show_page(FORM)
+
+    def _fit_to_screen(self) -> None:
+        """960×860, or 90 % of a smaller screen (at open again: the screens may have changed since the build)."""
+        screen = self.screen().availableGeometry()
+        size = (min(960, screen.width() * 9 // 10), min(860, screen.height() * 9 // 10))
+        if (self.width(), self.height()) != size:
+            self.resize(*size)
 
     def _prefill(self) -> None:
         self._filling += 1
