@@ -17,7 +17,7 @@ from intake_app.service.clock import Clock, system_clock
 from intake_app.service.companies import Companies
 from intake_app.service.config import ServiceConfig
 from intake_app.service.connectors import create_connector
-from intake_app.service.connectors.base import Connector, ConnectorContext
+from intake_app.service.connectors.base import Connector, ConnectorContext, Mailer
 from intake_app.service.contacts import ContactDirectory, LocalContacts
 from intake_app.service.db import schema as s
 from intake_app.service.db.database import Database
@@ -27,7 +27,6 @@ from intake_app.service.escalations import Escalations
 from intake_app.service.files import FileStore
 from intake_app.service.identity import Identity
 from intake_app.service.kvstate import KeyValueState
-from intake_app.service.mailer import SmtpMailer
 from intake_app.service.ratelimit import RateLimiter
 from intake_app.service.technician import TechnicianDesk
 from intake_app.service.testhooks import FaultPlan
@@ -42,6 +41,15 @@ from intake_app.service.workers.sync import Sync
 log = logging.getLogger(__name__)
 
 
+def _smtp_mailer(config: ServiceConfig) -> Mailer | None:
+    """The SMTP sender, imported only when SMTP is configured: the demo service never sends mail."""
+    if not config.smtp.configured:
+        return None
+    from intake_app.service.mailer import SmtpMailer
+
+    return SmtpMailer(config.smtp)
+
+
 class ServiceRuntime:
     def __init__(self, config: ServiceConfig, clock: Clock = system_clock,
                  wrap_connector: Callable[[Connector], Connector] | None = None) -> None:
@@ -53,7 +61,7 @@ class ServiceRuntime:
             config.data_dir.chmod(0o700)
         self.db = Database(config.effective_database_url)
         upgrade(self.db)
-        self.mailer = SmtpMailer(config.smtp) if config.smtp.configured else None
+        self.mailer = _smtp_mailer(config)
         self.connector = create_connector(config.connector_kind, config.connector_settings, ConnectorContext(
             data_dir=config.connector_dir, state=KeyValueState(self.db, "connector"), secret=config.secret,
             now=clock, mailer=self.mailer, database=self.db))

@@ -26,6 +26,7 @@ import uvicorn
 
 from intake_app.paths import write_private
 from intake_app.service.api.app import create_app
+from intake_app.service.malloc_arenas import limit_arenas
 from intake_app.service.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,12 @@ def url_for(sock: socket.socket) -> str:
 
 
 def _uvicorn_config(runtime: ServiceRuntime) -> uvicorn.Config:
+    """The protocol stack is named, not ``auto``: the API has no WebSocket route, and uvicorn's ``auto``
+    would otherwise load uvloop, httptools and a WebSocket library whenever one happens to be installed
+    (``uvicorn[standard]``), several MB more in every service, the tray app's demo child included."""
     return uvicorn.Config(create_app(runtime), log_config=None, access_log=True, lifespan="off",
-                          timeout_graceful_shutdown=5, server_header=False)
+                          timeout_graceful_shutdown=5, server_header=False,
+                          loop="asyncio", http="h11", ws="none", interface="asgi3")
 
 
 def serve(runtime: ServiceRuntime, host: str, port: int, ready_file: Path | None = None) -> int:
@@ -120,6 +125,8 @@ def serve(runtime: ServiceRuntime, host: str, port: int, ready_file: Path | None
         log.info("Intake service ready at %s (connector: %s, data: %s)", url, runtime.connector.kind.value,
                  runtime.config.data_dir)
 
+    if runtime.config.demo:  # one person's service: the threads started below share one malloc arena
+        limit_arenas(1)
     runtime.start_workers()
     server = _ReadyServer(_uvicorn_config(runtime), announce, tick=TICK_SECONDS)
     try:

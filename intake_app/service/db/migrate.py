@@ -2,9 +2,17 @@
 
 The migration scripts ship inside the package (``service/migrations``); no
 ``alembic.ini`` is needed. Runs inside one write transaction, so a service and
-an admin command starting together migrate once, one after the other. When the
-database is already at :data:`HEAD` (the usual start), Alembic is not even
-imported: admin commands and restarts stay quick.
+an admin command starting together migrate once, one after the other.
+
+Alembic (with Mako and Pygments, ~10 MB that a long-running service would keep
+for good) is imported only when a database is *behind*:
+
+* at :data:`HEAD` (every start but the first): one ``SELECT`` and nothing else;
+* empty (the first start, e.g. the tray app's demo service): the tables are created
+  from :data:`schema.metadata` and the version table is stamped at ``HEAD``, Alembic's own
+  recipe for a new database ("create_all, then stamp"). ``tests/service/test_svc_lean_start.py``
+  checks that this makes exactly the database the migration scripts make. A future
+  migration that also *inserts* rows must insert them here too.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Column, Connection, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from intake_app.errors import ConfigError
@@ -26,6 +34,10 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 HEAD = "0001"  # the newest revision in migrations/versions (a test keeps the two equal)
+
+# Alembic's version table, declared exactly as Alembic creates it (name, column, primary key name).
+VERSION_TABLE = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
+                      PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
 
 
 def alembic_config() -> Config:
@@ -54,9 +66,28 @@ def current_revision(db: Database) -> str | None:
 
 
 def upgrade(db: Database) -> None:
-    """Apply every pending migration (no-op when current)."""
+    """Apply every pending migration (no-op when current); an empty database is created at HEAD."""
     if current_revision(db) == HEAD:
         return
+    with db.write() as conn:  # re-read under the write lock: another process may have just done it
+        if not inspect(conn).get_table_names():
+            create_at_head(conn)
+            log.info("database migrated from empty to %s", HEAD)
+            return
+    migrate_with_alembic(db)
+
+
+def create_at_head(conn: Connection) -> None:
+    """Every table of the schema plus the version table at :data:`HEAD`, in the caller's transaction."""
+    from intake_app.service.db.schema import metadata
+
+    metadata.create_all(conn)
+    VERSION_TABLE.create(conn)
+    conn.execute(VERSION_TABLE.insert().values(version_num=HEAD))
+
+
+def migrate_with_alembic(db: Database) -> None:
+    """Run the migration scripts from the database's revision to head (no-op when current)."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.util.exc import CommandError
