@@ -28,6 +28,7 @@ from intake_app.ui.report.redaction_editor import RedactionEditor
 from intake_app.ui.report.shots import FileItem, ShotItem
 from intake_app.ui.report.submit_flow import Runner, if_alive
 
+
 class AttachmentsController(QObject):
     """Wires the strip's requests to capture, clipboard, files and the redaction editor."""
 
@@ -69,10 +70,11 @@ class AttachmentsController(QObject):
     # -- adding -------------------------------------------------------------------------------
 
     def add_pictures(self, pictures: Sequence[LabelledPicture], origin: str, *, select: bool = False) -> None:
-        for label, picture in pictures:
+        for pair in pictures:
+            label, picture = pair
             self._shot_count += 1
             item = ShotItem(label=label, filename=f"screenshot-{self._shot_count}.png", origin=origin,
-                            picture=picture)
+                            picture=picture, thumbnail=images.thumbnail_of(pair))
             self.strip.add_item(item, select=select)
 
     def paste_image(self) -> None:
@@ -92,8 +94,9 @@ class AttachmentsController(QObject):
 
         def load() -> ShotItem:
             attachment = load_image_bytes(data)
+            picture = images.decode(attachment.data, attachment.filename)
             return ShotItem(label=label, filename=attachment.filename, key=attachment.key, origin="paste",
-                            picture=images.decode(attachment.data, attachment.filename), original=attachment.data)
+                            picture=picture, original=attachment.data, thumbnail=images.make_thumbnail(picture))
 
         self._runner.run_task(load, if_alive(self, self._pasted), name="report.paste")
 
@@ -104,7 +107,7 @@ class AttachmentsController(QObject):
 
     def attach_paths(self, paths: Sequence[str]) -> None:
         """Read the files on a worker; each bad one is reported, the good ones are attached."""
-        def read() -> tuple[list[tuple[Attachment, Any]], list[str]]:
+        def read() -> tuple[list[tuple[Attachment, Any, images.Thumbnail | None]], list[str]]:
             loaded, problems = [], []
             for path in paths:
                 try:
@@ -114,7 +117,7 @@ class AttachmentsController(QObject):
                 except DiagnosticsError as exc:
                     problems.append(str(exc))
                     continue
-                loaded.append((attachment, picture))
+                loaded.append((attachment, picture, images.make_thumbnail(picture) if picture is not None else None))
             return loaded, problems
 
         self._runner.run_task(read, if_alive(self, self._files_read), name="report.attach")
@@ -156,18 +159,18 @@ class AttachmentsController(QObject):
             self.strip.show_error(str(error))
             return
         loaded, problems = result
-        for attachment, picture in loaded:
+        for attachment, picture, thumbnail in loaded:
             name = attachment.filename
             if picture is not None:
                 item: Any = ShotItem(label=name, filename=name, key=attachment.key, origin="file", picture=picture,
-                                     original=attachment.data)
+                                     original=attachment.data, thumbnail=thumbnail)
             else:
                 item = FileItem(label=name, filename=name, key=attachment.key, origin="file", data=attachment.data)
             self.strip.add_item(item)
         if problems:
             self.strip.show_error("\n".join(problems))
         elif loaded:
-            self.strip.confirm(self.tr("Attached: %1.").replace("%1", ", ".join(a.filename for a, _ in loaded)))
+            self.strip.confirm(self.tr("Attached: %1.").replace("%1", ", ".join(a.filename for a, _p, _t in loaded)))
 
     def _pasted(self, item: ShotItem | None, error: BaseException | None) -> None:
         if error is not None or item is None:

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_app.ui.report.images import STRIP_ICON
 from intake_app.ui.report.preview_dialog import PreviewDialog
 from intake_app.ui.report.shots import AttachmentItem, ShotItem
 from intake_app.ui.report.theme import FieldError, ok_color
 from intake_app.ui.report.ticket_text import human_size
 
-THUMB = QSize(160, 100)
+THUMB = QSize(*STRIP_ICON)  # its pixels: THUMB * 2 == images.THUMB_BOX (what workers make ahead)
 
 
 class _List(QListWidget):

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from intake_app.diagnostics import capture as diag_capture
 from intake_app.diagnostics.geometry import Monitor
 from intake_app.diagnostics.screen_grabber import shared_grabber
+from intake_app.ui.report import images
 
 LabelledPicture = tuple[str, Any]
 
@@ -31,9 +32,15 @@ def label_screenshots(shots: list[diag_capture.Screenshot]) -> list[LabelledPict
     """Screenshots from ``capture_now`` (taken when "Report a problem" was chosen) → labelled pictures.
 
     Call it on a worker: the pixels become Pillow RGB images here (~2 ms per 1080p screen once
-    Pillow is imported; the app's warm-up imports it), so the GUI thread gets ready pictures.
+    Pillow is imported; the app's warm-up imports it), and each gets the thumbnail the report's
+    strip shows (:func:`images.make_thumbnail`, ~5-15 ms per screen), so the GUI thread gets
+    ready pictures and only wraps the thumbnails in icons.
     """
-    return [(_label(shot.monitor_index), shot.image()) for shot in shots]
+    labelled: list[LabelledPicture] = []
+    for shot in shots:
+        picture = shot.image()
+        labelled.append(images.Labelled(_label(shot.monitor_index), picture, images.make_thumbnail(picture)))
+    return labelled
 
 
 def capture_labelled() -> list[LabelledPicture]:

@@ -9,7 +9,8 @@ before any byte is produced.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QImage
@@ -22,6 +23,34 @@ from intake_app.diagnostics.redact import redact
 
 Box = tuple[int, int, int, int]
 _SCALABLE_MODES = frozenset({"RGB", "RGBA", "L", "LA"})  # what Pillow's reduce and resize average correctly
+
+STRIP_ICON = (160, 100)  # the attachment strip's icon size (logical pixels)
+THUMB_BOX = (STRIP_ICON[0] * 2, STRIP_ICON[1] * 2)  # the pixels its thumbnails are made at (sharp at 2x scaling)
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """A picture's display thumbnail, made ahead (on a worker) for the box it fits."""
+
+    box: tuple[int, int]
+    image: QImage
+
+
+class Labelled(tuple[str, Any]):
+    """A ``(label, picture)`` pair (it unpacks like one) that also carries the picture's strip
+    :class:`Thumbnail`, made by the worker that took the shot; ``thumbnail`` None: made when shown."""
+
+    thumbnail: Thumbnail | None
+
+    def __new__(cls, label: str, picture: Any, thumbnail: Thumbnail | None = None) -> Self:
+        pair = super().__new__(cls, (label, picture))
+        pair.thumbnail = thumbnail
+        return pair
+
+
+def thumbnail_of(pair: tuple[str, Any]) -> Thumbnail | None:
+    """The thumbnail made ahead for a labelled picture, if any (plain pairs have none)."""
+    return pair.thumbnail if isinstance(pair, Labelled) else None
 
 
 def to_qimage(picture: Any) -> QImage:
@@ -51,6 +80,12 @@ def thumbnail_qimage(picture: Any, width: int, height: int) -> QImage:
 
         small = small.resize(size, Image.Resampling.BILINEAR)
     return to_qimage(small)
+
+
+def make_thumbnail(picture: Any, box: tuple[int, int] = THUMB_BOX) -> Thumbnail:
+    """The strip's thumbnail of an untouched picture. Safe on a worker thread (a ``QImage``, not a
+    ``QPixmap``): the capture job makes it there, so the GUI thread only wraps it in an icon."""
+    return Thumbnail(box, thumbnail_qimage(picture, *box))
 
 
 def qimage_png_bytes(image: QImage) -> bytes:

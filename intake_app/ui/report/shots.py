@@ -82,6 +82,7 @@ class ShotItem(AttachmentItem):
     boxes: list[Box] = field(default_factory=list)
     origin: str = "capture"
     original: bytes | None = None  # an image file's (or a restored draft's) own bytes: sent as-is if unredacted
+    thumbnail: images.Thumbnail | None = field(default=None, repr=False)  # made ahead on a worker; untouched only
     _qimage: QImage | None = field(default=None, repr=False)
 
     @property
@@ -113,6 +114,10 @@ class ShotItem(AttachmentItem):
 
     def rendered(self, max_size: QSize | None = None) -> QImage:
         """The shot as it will be sent (black boxes painted), optionally scaled down for display."""
+        ahead = self.thumbnail
+        if max_size is not None and not self.boxes and ahead is not None \
+                and ahead.box == (max_size.width(), max_size.height()):
+            return QImage(ahead.image)  # made on the worker that took the shot (nothing to paint: no boxes)
         if max_size is not None and not self.boxes and self._qimage is None:
             # A thumbnail of an untouched shot: scale the picture down first (a few ms), instead of
             # converting all of it to a QImage and copying it on the GUI thread (~50 ms per 1080p screen).
@@ -141,10 +146,13 @@ def to_attachment(item: AttachmentItem, data: bytes) -> Attachment:
 
 def item_from_stored(key: str, filename: str, kind: AttachmentKind, data: bytes,
                      meta: dict[str, Any]) -> AttachmentItem:
-    """Rebuild an item from a saved draft (screenshots come back with their boxes burned in)."""
+    """Rebuild an item from a saved draft (screenshots come back with their boxes burned in).
+
+    Runs on the draft-restore worker, so the strip thumbnail is made here too."""
     label = str(meta.get("label") or filename)
     if kind is AttachmentKind.SCREENSHOT and is_image(detect_media_type(data)):
         origin = "file" if meta.get("origin") == "file" else "draft"
-        return ShotItem(label=label, filename=filename, key=key, origin=origin, picture=images.decode(data),
-                        original=data)
+        picture = images.decode(data)
+        return ShotItem(label=label, filename=filename, key=key, origin=origin, picture=picture,
+                        original=data, thumbnail=images.make_thumbnail(picture))
     return FileItem(label=label, filename=filename, key=key, origin=str(meta.get("origin") or "file"), data=data)

@@ -84,6 +84,11 @@ class SystemInfo(QObject):
         """The services to collect with (a window built ahead gets the current ones when it opens)."""
         self._services = services
 
+    def expect(self) -> None:
+        """Collection starts in a moment (the window launches it after its first paint): from now on
+        Submit waits for it, exactly as while it runs."""
+        self.collecting = True
+
     def start(self) -> None:
         from intake_app.ui.report.submit_flow import if_alive
 
