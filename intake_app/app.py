@@ -4,11 +4,12 @@ Nothing here is global: :func:`main` builds the paths, the admin settings, the
 message bridge, the task runner and the crash handler, and :class:`IntakeApp`
 receives them and builds the UI from them.
 
-Start-up is ordered for speed (SPEC §8): QApplication → single-instance check →
-tray icon shown → then, from a 0-ms timer, the hotkey, the "identify my PC"
-facts, and the service connection (which starts the demo service in demo mode)
-on workers. Windows are built on first use. ``requests``, the client and
-diagnostics are imported lazily, FastAPI/SQLAlchemy never.
+Start-up is ordered for speed (SPEC §8): QApplication → single-instance check
+(Qt-free) → tray icon shown → log rotation → then, from a 0-ms timer, the
+single-instance server, the hotkey, the "identify my PC" facts, and the service
+connection (which starts the demo service in demo mode) on workers. Windows are built on
+first use. ``requests``, the client and diagnostics are imported lazily,
+FastAPI/SQLAlchemy never.
 """
 
 from __future__ import annotations
@@ -21,25 +22,24 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from intake_app import APP_ID, APP_NAME, __version__
 from intake_app.config.admin import AdminConfig, load_admin_config
 from intake_app.errors import ConfigError
-from intake_app.logsetup import setup_logging
+from intake_app.logsetup import enable_rotation, setup_logging
 from intake_app.messages import Level, MessageBridge
 from intake_app.paths import AppPaths, user_paths, write_private
 from intake_app.ui.actions import AppActions
 from intake_app.ui.crash import CrashHandler
 from intake_app.ui.hotkey import DEFAULT_HOTKEY, GlobalHotkey, HotkeyStatus
 from intake_app.ui.icons import Badge, app_icon, badged
+from intake_app.ui.instance_client import send_command, server_name
 from intake_app.ui.notifier import Notifier
 from intake_app.ui.qt_compat import protect_bool_singletons
 from intake_app.ui.os_signals import QuitOnSignals
 from intake_app.ui.service_link import ServiceLink
-from intake_app.ui.single_instance import SingleInstance, server_name
 from intake_app.ui.tasks import TaskRunner
 from intake_app.ui.tray import TrayIcon, demo_title, tooltip_text
 from intake_app.ui.windows import WindowKeeper
@@ -47,6 +47,7 @@ from intake_app.ui.windows import WindowKeeper
 if TYPE_CHECKING:
     from intake_app.core.policy import Policy
     from intake_app.ui.fallback_window import FallbackWindow
+    from intake_app.ui.single_instance import SingleInstance
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +74,15 @@ class IntakeApp(QObject):
 
     def __init__(self, *, paths: AppPaths, admin: AdminConfig, options: AppOptions, messages: MessageBridge,
                  tasks: TaskRunner, crash: CrashHandler | None = None, instance: SingleInstance | None = None,
-                 windows: WindowKeeper | None = None, parent: QObject | None = None) -> None:
+                 windows: WindowKeeper | None = None, parent: QObject | None = None,
+                 instance_name: str | None = None) -> None:
+        """``instance``: already the single instance (listening). ``instance_name``: become it right after
+        the icon shows (:func:`main` checked before that no instance answers on it); when another launch
+        got there first, hand this start's command over to it and quit."""
         super().__init__(parent)
         self.paths, self.admin, self.options = paths, admin, options
         self.messages, self.tasks, self.crash, self.instance = messages, tasks, crash, instance
+        self._instance_name = instance_name
         self.demo = options.demo
         self.product = admin.branding.product_name or APP_NAME
         self.icon = app_icon(icon_path=admin.branding.icon, accent=admin.branding.accent_color)
@@ -101,7 +107,7 @@ class IntakeApp(QObject):
         self._deferred = QTimer(self)
         self._deferred.setSingleShot(True)
         self._deferred.setInterval(0)
-        self._deferred.timeout.connect(self._start_background)
+        self._deferred.timeout.connect(self._after_icon)
         self._warm = QTimer(self)
         self._warm.setSingleShot(True)
         self._warm.setInterval(WARM_UP_MS)
@@ -140,26 +146,56 @@ class IntakeApp(QObject):
         """Show the icon now; everything slow follows from a 0-ms timer."""
         use_tray = self.options.tray if self.options.tray is not None else QSystemTrayIcon.isSystemTrayAvailable()
         icon = badged(self.icon, Badge.DEMO) if self.demo else self.icon
-        QApplication.setWindowIcon(icon)
         if use_tray:
             self.tray = TrayIcon(self.actions, self.icon, self)
             self.tray.set_state(demo=self.demo)
             self.tray.set_tooltip(tooltip_text(self.product, "", (), demo=self.demo))
             self.tray.report_requested.connect(self.request_report)
             self.tray.show()
+            # after show(): the icon's own X window would otherwise get every size of the window icon
+            # (up to 256 px, converted for _NET_WM_ICON) before it can dock; our windows come later anyway
+            QApplication.setWindowIcon(icon)
             self.notifier.use_tray(self.tray.tray)
         else:
             from intake_app.ui.fallback_window import FallbackWindow
 
+            QApplication.setWindowIcon(icon)
+            self.actions.add_shortcuts()  # a window's buttons: Ctrl+Q works from the first moment
             log.info("no system tray available: showing the app window instead")
             self.window = FallbackWindow(self.actions, self.title(), icon)
             self.window.close_requested.connect(self.quit)
             self.window.show()
             self.notifier.use_surface(self.window)
         self.notifier.attach(self.messages)
-        log.info("started with %s%s", "the tray icon" if use_tray else "the app window", " (demo)" if self.demo else "")
         self.started.emit()
         self._deferred.start()
+
+    def _after_icon(self) -> None:
+        """The 0-ms step once the icon shows: become the single instance, then start the slow parts."""
+        if self._instance_name is not None and not self._become_instance(self._instance_name):
+            return
+        # logged once this is the instance (as before the server moved here): "started" = ready for commands
+        log.info("started with %s%s", "the tray icon" if self.tray is not None else "the app window",
+                 " (demo)" if self.demo else "")
+        self.actions.add_shortcuts()
+        self._start_background()
+
+    def _become_instance(self, name: str) -> bool:
+        """Listen on ``name``; False when another launch listened first (both saw no instance before
+        their icons showed): this start's command was handed to it and this app quits (exit status 0)."""
+        from intake_app.ui.single_instance import SingleInstance
+
+        self._instance_name = None
+        instance = SingleInstance(name, self)
+        command = self.options.command
+        if not instance.listen() and instance.send(command):
+            log.info("handed %r to the running instance", command)
+            instance.close()
+            self.quit()
+            return False
+        self.instance = instance  # also when even the hand-over failed: keep running, as before
+        instance.command_received.connect(self.handle_command)
+        return True
 
     def _start_background(self) -> None:
         if self.demo:  # deployed: the MSP's number comes from /meta (or the cached policy below)
@@ -182,7 +218,9 @@ class IntakeApp(QObject):
     def _warm_up(self) -> None:
         """Load, ahead of the first click, what opening the report needs: the screen grab (Qt-free: on a
         worker) and the report window's modules, fonts and time zone (Qt: on the GUI thread, ~100-200 ms
-        once, while nobody waits). Costs ~7-13 MB at rest; saves ~100-150 ms of the first click."""
+        once, while nobody waits), then the report window itself, built and rendered hidden
+        (``WindowKeeper.prebuild``): the click then only fills it in. Costs ~7-13 MB at rest for the
+        modules and ~6 MB for the hidden window; saves ~150-250 ms of the first click."""
         if self._quitting or self.windows.report is not None:
             return
         self.tasks.run_task(_warm_capture, None, name="warm-up.capture")
@@ -192,6 +230,7 @@ class IntakeApp(QObject):
 
         QFontMetrics(QApplication.font()).height()  # the font database (fontconfig): ~15 ms the first time
         QTimeZone.systemTimeZoneId()  # the availability editor's time zone: ~10 ms the first time
+        self.windows.prebuild()
 
     def tickets_feature(self) -> Any:
         """My tickets (issue 7): polling, one notification per change, the needs-you count, its window."""
@@ -281,6 +320,9 @@ class IntakeApp(QObject):
         self.windows.open_settings()
 
     def open_link(self, url: str) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         if not QDesktopServices.openUrl(QUrl(url)):
             self.messages.warning(self.tr("No program could open {0}.").format(url), source="links")
 
@@ -384,11 +426,13 @@ class IntakeApp(QObject):
 
 
 def _warm_capture() -> None:
-    """Worker: the screen grab's modules, and one mss connection so its X libraries are loaded
-    (mss looks them up with ctypes.util.find_library, which runs ``ldconfig -p``)."""
-    from intake_app.diagnostics.capture import list_monitors
+    """Worker: the screen grab's modules, and the screen grabber's X connection opened on its own
+    thread (its X libraries loaded: mss finds them with ctypes.util.find_library, which runs
+    ``ldconfig -p``). No grab: a first grab maps an 8 MB shared buffer (at 1080p) that would stay
+    for the grabber's 10 idle minutes; the first click pays that fill (~20 ms) instead."""
+    from intake_app.diagnostics.screen_grabber import shared_grabber
 
-    list_monitors()
+    shared_grabber().warm_up()
 
 
 def _gather_facts() -> Any:
@@ -410,6 +454,8 @@ def show_config_error(error: ConfigError, *, dialogs: bool) -> None:
     print(f"{APP_ID}: {error}", file=sys.stderr)
     log.error("configuration error: %s", error)
     if dialogs:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, QApplication.translate("app", "Helpdesk app: configuration problem"),
                              QApplication.translate("app", "The helpdesk app cannot start because its "
                                                     "configuration has a problem. Please tell your IT helpdesk:"
@@ -419,7 +465,7 @@ def show_config_error(error: ConfigError, *, dialogs: bool) -> None:
 def main(command: str, args: argparse.Namespace) -> int:
     """``intake-app`` (tray), ``intake-app report`` and ``intake-app tickets-window``."""
     paths = user_paths(args.basedir).ensure()
-    setup_logging(paths, "INFO")
+    setup_logging(paths, "INFO", rotate=False)  # rotation (logging.handlers) once the icon shows
     dialogs = not getattr(args, "no_dialogs", False)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
@@ -427,31 +473,43 @@ def main(command: str, args: argparse.Namespace) -> int:
     qapp.setApplicationName(APP_ID)
     qapp.setApplicationVersion(__version__)
     qapp.setQuitOnLastWindowClosed(False)
-    instance = SingleInstance(server_name(paths.runtime))
-    if instance.send(command):
+    # Is an instance running? Asked without Qt where the name is a socket path; this app's own server
+    # listens right after the icon shows (IntakeApp._become_instance: a launch that lost the race then
+    # hands its command over and quits).
+    name = server_name(paths.runtime)
+    handed = send_command(name, command)
+    instance: SingleInstance | None = None
+    if handed is None:  # only Qt can tell here (Windows pipes, short names): check and listen as before
+        from intake_app.ui.single_instance import SingleInstance
+
+        instance = SingleInstance(name)
+        handed = instance.send(command)
+        if not handed and not instance.listen() and instance.send(command):
+            return 0
+    if handed:
         log.info("handed %r to the running instance", command)
-        return 0
-    if not instance.listen() and instance.send(command):
         return 0
     try:
         admin = load_admin_config(getattr(args, "config_file", None), paths=paths)
     except ConfigError as exc:
         show_config_error(exc, dialogs=dialogs)
-        instance.close()
+        if instance is not None:
+            instance.close()
         return 2
-    setup_logging(paths, admin.log_level)
+    setup_logging(paths, admin.log_level, rotate=False)
     crash = CrashHandler(paths.log, dialogs=dialogs)
     crash.install()
     tasks = TaskRunner()
     options = AppOptions(demo=bool(getattr(args, "demo", False)) or admin.is_demo, dialogs=dialogs, command=command)
     app = IntakeApp(paths=paths, admin=admin, options=options, messages=MessageBridge(), tasks=tasks, crash=crash,
-                    instance=instance)
+                    instance=instance, instance_name=name if instance is None else None)
     qapp.setApplicationDisplayName(app.product)
     # from a 0-ms timer: a signal that arrives before exec() must still end the loop once it runs
     signals = QuitOnSignals(lambda: QTimer.singleShot(0, app.quit))
     app.stopped.connect(qapp.quit)
     qapp.aboutToQuit.connect(app.shutdown)  # session logout ends the loop without our Quit
     app.start()
+    enable_rotation()  # the icon is shown (and docked): now load the rotating handler
     try:
         return qapp.exec()
     finally:

@@ -4,6 +4,7 @@ Locations come from platformdirs (per-OS conventions). A *base dir* override
 (``--basedir`` or ``INTAKE_BASEDIR``) puts everything below one folder: tests
 use it so they never touch the real user profile, and portable installs use it
 to keep state beside the executable. Qt-free: imported before any QApplication.
+platformdirs is imported only when a location is asked of it (not with a base dir).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import platformdirs
 
 from intake_app import APP_ID
 
@@ -89,6 +88,8 @@ def user_paths(basedir: str | os.PathLike[str] | None = None) -> AppPaths:
             log=root / "log",
             runtime=root / "runtime",
         )
+    import platformdirs
+
     dirs = platformdirs.PlatformDirs(APP_ID, appauthor=False)
     # $XDG_RUNTIME_DIR is per login session on Linux; without it (cron, some containers)
     # platformdirs warns and guesses, so fall back to the cache dir like other platforms.
@@ -109,6 +110,8 @@ def site_config_dir() -> Path:
     Windows: ``C:\\ProgramData\\intake-app``; macOS: ``/Library/Application Support/intake-app``;
     Linux: ``/etc/xdg/intake-app`` (first entry of ``$XDG_CONFIG_DIRS``).
     """
+    import platformdirs
+
     return Path(platformdirs.site_config_dir(APP_ID, appauthor=False))
 
 

@@ -85,12 +85,37 @@ def _selected_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+_TRAY_VALUES = {"--basedir": "basedir", "--config": "config_file"}
+_TRAY_FLAGS = {"--demo": "demo", "--no-dialogs": "no_dialogs"}
+
+
 def _tray_args(argv: list[str]) -> argparse.Namespace | None:
-    """``intake-app [global options]`` (the tray) parsed cheaply; None when the full parser must judge."""
-    if any(arg in ("-h", "--help", "--version") for arg in argv):
-        return None
-    args, rest = build_parser(commands=False).parse_known_args(argv)
-    return None if rest else args
+    """``intake-app [global options]`` (the tray) read without argparse; None when the full parser must judge.
+
+    Only the exact spellings of the four global options are taken, each value as one argument that is
+    not an option; anything else (help, version, a command, an abbreviation, a missing value) goes to
+    the full parser, so every message and the help stay its own. Building even the small parser costs
+    ~3 ms at every login (argparse looks up its translations), before the tray icon.
+    """
+    values: dict[str, object] = {"basedir": None, "config_file": None, "demo": False, "no_dialogs": False,
+                                 "command": None}
+    position = 0
+    while position < len(argv):
+        arg = argv[position]
+        name, equals, value = arg.partition("=")
+        if equals and name in _TRAY_VALUES:
+            values[_TRAY_VALUES[name]] = value
+        elif arg in _TRAY_VALUES:
+            position += 1
+            if position == len(argv) or argv[position].startswith("-"):
+                return None
+            values[_TRAY_VALUES[arg]] = argv[position]
+        elif arg in _TRAY_FLAGS:
+            values[_TRAY_FLAGS[arg]] = True
+        else:
+            return None
+        position += 1
+    return argparse.Namespace(**values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

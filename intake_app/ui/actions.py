@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
@@ -34,12 +34,23 @@ class AppActions(QObject):
         self.support = self._make("support", self.tr("&Call support"), self.tr("Call your helpdesk"))
         self.settings = self._make("settings", self.tr("&Settings…"), self.tr("Your name, e-mail and phone"))
         self.quit = self._make("quit", self.tr("&Quit"), self.tr("Stop the app"))
-        # setShortcuts(StandardKey): the platform's list for Quit. setShortcut(QKeySequence(...)) would
-        # make PySide6 build every enum of the `Qt` namespace (~40 ms) before the tray icon can show.
-        self.quit.setShortcuts(QKeySequence.StandardKey.Quit)
         self.links: list[QAction] = []
         self._needs_you = 0
         self._phone = ""
+        self._shortcuts = False
+
+    def add_shortcuts(self) -> None:
+        """Give Quit the platform's shortcut (Ctrl+Q); idempotent. Not in ``__init__``: QKeySequence's
+        enums cost ~3 ms before the tray icon could show, and no menu or window is open before it
+        (the app calls this right after the icon shows, the tray menu before it opens)."""
+        if self._shortcuts:
+            return
+        from PySide6.QtGui import QKeySequence
+
+        self._shortcuts = True
+        # setShortcuts(StandardKey): the platform's list for Quit. setShortcut(QKeySequence(...)) would
+        # make PySide6 build every enum of the `Qt` namespace (~40 ms).
+        self.quit.setShortcuts(QKeySequence.StandardKey.Quit)
 
     def _make(self, name: str, text: str, tip: str) -> QAction:
         action = QAction(text, self)

@@ -10,13 +10,20 @@ they work on the admin's icon too.
 from __future__ import annotations
 
 import logging
+import re
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRectF
-from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from intake_app.paths import resources_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage, QPainter
+
+# QImage, QPainter, QFont, QRectF and QSvgRenderer are imported where they are drawn with: PySide6
+# builds each class's enums on first use (~5-10 ms for these), and the default icon needs none of them.
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +31,9 @@ DEFAULT_ACCENT = "#2F6FDF"  # the placeholder colour inside intake.svg
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
 ATTENTION_COLOR = "#D1242F"
 DEMO_COLOR = "#BF8700"
+
+
+_HEX_RGB = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 class Badge(Enum):
@@ -44,9 +54,10 @@ def svg_source(accent: str | None = None) -> bytes:
 
 def render_svg(svg: bytes, size: int) -> QImage:
     """Render SVG bytes to a transparent square image (also used by scripts/make_icons.py)."""
-    from PySide6.QtSvg import QSvgRenderer  # only for a re-coloured icon: the default one is PNGs
-
-    from PySide6.QtCore import Qt  # here, not at the top: see badged()
+    # QtSvg only for a re-coloured icon (the default one is PNGs); `Qt` here, not at the top: see badged()
+    from PySide6.QtCore import QByteArray, QRectF, Qt
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
 
     renderer = QSvgRenderer(QByteArray(svg))
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
@@ -62,6 +73,8 @@ def valid_accent(accent: str | None) -> str | None:
     """The accent as #RRGGBB, or None when it is missing or not a colour Qt understands."""
     if not accent:
         return None
+    if _HEX_RGB.fullmatch(accent.strip()):  # the usual case, what QColor would answer, without QColor
+        return accent.strip().upper()
     color = QColor(accent.strip())
     if not color.isValid():
         log.warning("branding accent colour %r is not a colour; using the default", accent)
@@ -103,6 +116,7 @@ def badged(icon: QIcon, *badges: Badge) -> QIcon:
     # The `Qt` namespace costs ~40 ms the first time (PySide6 builds all its enums): not before the
     # tray icon shows when no badge is drawn (a deployed app starts without one).
     from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPainter
 
     result = QIcon()
     for size in SIZES:
@@ -123,7 +137,8 @@ def badged(icon: QIcon, *badges: Badge) -> QIcon:
 
 
 def _paint_badge(painter: QPainter, size: int, badge: Badge) -> None:
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QFont
 
     diameter = max(7.0, size * (0.38 if badge is Badge.ATTENTION else 0.44))
     if badge is Badge.ATTENTION:

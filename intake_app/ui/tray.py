@@ -54,6 +54,7 @@ class TrayIcon(QObject):
         self.menu.setAccessibleName(self.tr("Helpdesk menu"))
         actions.populate(self.menu)
         actions.links_changed.connect(lambda: actions.populate(self.menu))
+        self.menu.aboutToShow.connect(actions.add_shortcuts)  # Quit's Ctrl+Q, if the app has not yet
         self.tray = QSystemTrayIcon(icon, self)
         self.tray.setContextMenu(self.menu)
         self.tray.activated.connect(self._on_activated)

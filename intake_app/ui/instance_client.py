@@ -1,0 +1,125 @@
+"""The second launch's side of the single-instance protocol, without Qt (STYLE habit 11).
+
+``intake-app`` must ask "is an instance already running?" before it shows an icon, and almost every
+start gets the answer "no". Asking through ``QLocalSocket`` meant loading QtNetwork (and the Kerberos
+libraries it links) before the icon; on Unix the running instance's ``QLocalServer`` is a plain Unix
+socket at :func:`server_name`'s path, so this module asks over that socket with the C ``_socket``
+module (the ``socket`` module builds its enums at import: ~5 ms more). The protocol is
+:mod:`intake_app.ui.single_instance`'s: one JSON line out, ``{"ok": true}`` back. Where the name is
+not a socket path (Windows named pipes, or Qt's short name for a too-long path) it answers None and
+the caller uses :class:`~intake_app.ui.single_instance.SingleInstance` instead.
+
+The naming functions live here (Qt-free) so the check and the server agree on one name.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+from intake_app import APP_ID
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+UNIX_PATH_MAX = 100  # sockaddr_un.sun_path is 104 (macOS) / 108 (Linux) bytes incl. NUL
+CONNECT_MS = 1000
+ACK_MS = 3000
+ACK = b'{"ok": true'
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:40] or "user"
+
+
+def _short_hash(text: str) -> str:
+    import hashlib  # rarely needed (Windows, long paths); loading OpenSSL costs ~5 ms at start
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def current_user() -> str:
+    """The login name, as ``getpass.getuser()`` finds it (without importing getpass and termios)."""
+    try:
+        for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+            user = os.environ.get(variable)
+            if user:
+                return user
+        import pwd
+
+        return pwd.getpwuid(os.getuid())[0]
+    except Exception:  # noqa: BLE001  (no login name in the environment, some services): the uid
+        return f"uid{os.getuid()}" if hasattr(os, "getuid") else "user"
+
+
+def current_session(platform: str = sys.platform) -> str:
+    """Windows: the Terminal Services session id; X11: the display; else empty."""
+    if platform.startswith("win"):
+        import ctypes
+
+        session = ctypes.c_ulong(0)
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        if kernel32.ProcessIdToSessionId(kernel32.GetCurrentProcessId(), ctypes.byref(session)):
+            return str(session.value)
+        return ""
+    return os.environ.get("DISPLAY", "") if platform != "darwin" else ""
+
+
+def server_name(runtime_dir: Path, *, user: str | None = None, session: str | None = None,
+                platform: str = sys.platform) -> str:
+    """The local-server name for this user and session (a socket path on Unix when it fits)."""
+    user = user if user is not None else current_user()
+    session = session if session is not None else current_session(platform)
+    base = f"{APP_ID}-{_safe(user)}" + (f"-s{_safe(session)}" if session else "")
+    if platform.startswith("win"):  # named pipes share one namespace: keep test/portable dirs apart
+        return f"{base}-{_short_hash(str(runtime_dir))}"
+    path = Path(runtime_dir) / f"{base}.sock"
+    if len(str(path).encode("utf-8")) <= UNIX_PATH_MAX:
+        return str(path)
+    return f"{base}-{_short_hash(str(runtime_dir))}"  # Qt puts a bare name in the temp dir
+
+
+def message(command: str, args: list[str] | None = None) -> bytes:
+    """The one line a second launch sends."""
+    return json.dumps({"v": PROTOCOL_VERSION, "command": command, "args": list(args or []),
+                       "pid": os.getpid()}).encode("utf-8") + b"\n"
+
+
+def send_command(name: str, command: str, args: list[str] | None = None) -> bool | None:
+    """Hand ``command`` to the instance listening on ``name``.
+
+    True once it acknowledged; False when nobody listens there (no socket, or a stale one) or it did
+    not acknowledge; None when ``name`` is not a Unix socket path, so only Qt can tell.
+    """
+    if os.name != "posix" or not os.path.isabs(name):
+        return None
+    import _socket  # the C module: `socket` itself costs ~5 ms of enum building at import
+
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.settimeout(CONNECT_MS / 1000)
+        try:
+            sock.connect(name)
+        except OSError:  # FileNotFoundError, ConnectionRefusedError (stale), timeout: no instance answers
+            return False
+        sock.settimeout(ACK_MS / 1000)
+        reply = b""
+        try:
+            sock.sendall(message(command, args))
+            while b"\n" not in reply:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        except OSError:
+            pass  # it hung up or went quiet: judged by what arrived, as the Qt client does
+    finally:
+        sock.close()
+    ok = reply.startswith(ACK)
+    if not ok:
+        log.warning("the running instance did not acknowledge %r (reply %r)", command, reply[:80])
+    return ok
