@@ -18,22 +18,25 @@ file named by ``$INTAKE_BENCH_TRACE``:
 * on SIGUSR1: ``timer <interval ms> <single|repeat> <active> <parent class> <name>``
   for every QTimer the Python side created, then ``timers-done``.
 
-Start-up figures never use this script: they time ``python -m intake_app``.
+The start-up benchmark runs the app through this script as well (for the CPU-time figure); the
+script therefore imports nothing at run time that the app does not import itself.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
-import importlib.abc
-import importlib.machinery
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # not at run time: importlib.abc loads importlib.resources, which the app does not
+    import importlib.abc
+    import importlib.machinery
 
 TRACE = os.environ.get("INTAKE_BENCH_TRACE", "")
 _lock = threading.Lock()
@@ -55,7 +58,9 @@ def _thread() -> str:
 _HOOKS: dict[str, list[Callable[[Any], None]]] = {}
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:
+    """Duck-typed (no importlib.abc base class): the runner must import nothing the app does not."""
+
     def __init__(self, inner: importlib.abc.Loader, hooks: list[Callable[[Any], None]]) -> None:
         self.inner, self.hooks = inner, hooks
 
@@ -68,7 +73,7 @@ class _Loader(importlib.abc.Loader):
             hook(module)
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:
     def find_spec(self, name: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         hooks = _HOOKS.pop(name, None)
         if hooks is None:

@@ -81,8 +81,6 @@ def run(name: str, args: argparse.Namespace) -> int:
     # The app's Qt-free foundations first: once PySide6 is imported, its import hook reads the source
     # of every module imported after it (``inspect.getsource``, for ``from __feature__ import``), 20-30 ms
     # for these at every start from source (a bundle has no sources; it pays nothing either way).
-    import socket  # noqa: F401  (ui.os_signals' wake-up socket pair)
-
     from intake_app.platform.memory import keep_source_lines_out_of_memory
 
     keep_source_lines_out_of_memory()  # that hook's source reads would stay in linecache: 2-11 MB at rest
