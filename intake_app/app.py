@@ -430,9 +430,13 @@ def _warm_capture() -> None:
     thread (its X libraries loaded: mss finds them with ctypes.util.find_library, which runs
     ``ldconfig -p``). No grab: a first grab maps an 8 MB shared buffer (at 1080p) that would stay
     for the grabber's 10 idle minutes; the first click pays that fill (~20 ms) instead."""
+    from intake_app.diagnostics.errors import CaptureError
     from intake_app.diagnostics.screen_grabber import shared_grabber
 
-    shared_grabber().warm_up()
+    try:
+        shared_grabber().warm_up()
+    except CaptureError as exc:  # no X display (a Wayland-only session, a headless run): the click says so
+        log.info("screen grabber not warmed up: %s", exc)
 
 
 def _gather_facts() -> Any:

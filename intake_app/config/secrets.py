@@ -52,7 +52,9 @@ def no_session_bus() -> bool:
     Secret Service and KWallet both answer over the session bus, so without one keyring could only
     pick its "fail" backend, after importing every backend and scanning every installed package's
     entry points (~130 ms and ~8 MB that stay for the life of the tray app). An explicit choice
-    (``PYTHON_KEYRING_BACKEND``, a ``keyringrc.cfg``, or ``keyring.set_keyring()`` as in tests) still wins.
+    (``PYTHON_KEYRING_BACKEND``, a ``keyringrc.cfg``, or ``keyring.set_keyring()`` as in tests) still wins,
+    and so does an installed third-party backend (keyrings.alt, keyring-pass...: they need no bus, and a
+    token stored there must still be found).
     """
     if not sys.platform.startswith("linux"):
         return False
@@ -64,7 +66,33 @@ def no_session_bus() -> bool:
     if getattr(keyring.core, "_keyring_backend", None) is not None:  # set_keyring() was called
         return False
     config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return not (Path(config_home) / "python_keyring" / "keyringrc.cfg").exists()
+    if (Path(config_home) / "python_keyring" / "keyringrc.cfg").exists():
+        return False
+    return not third_party_backends_installed()
+
+
+def third_party_backends_installed(search_path: list[str] | None = None) -> bool:
+    """True when a package other than keyring itself declares ``keyring.backends`` entry points.
+
+    Reads only the ``entry_points.txt`` of each ``*.dist-info`` on ``sys.path`` (a few ms), instead
+    of importing ``importlib.metadata`` and every backend as keyring's own discovery does.
+    """
+    for folder in sys.path if search_path is None else search_path:
+        try:
+            entries = os.scandir(folder or ".")
+        except OSError:  # not a folder (a zip), gone, or unreadable
+            continue
+        with entries:
+            for entry in entries:
+                if not entry.name.endswith(".dist-info") or entry.name.lower().startswith("keyring-"):
+                    continue
+                try:
+                    text = Path(entry.path, "entry_points.txt").read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if "[keyring.backends]" in text:
+                    return True
+    return False
 
 
 def _backend() -> keyring.backend.KeyringBackend:

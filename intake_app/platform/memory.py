@@ -43,13 +43,22 @@ def keep_source_lines_out_of_memory(module: Any = linecache) -> bool:
     def updatecache(filename: str, module_globals: object = None) -> list[str]:
         lines = original(filename, module_globals)
         entry = cache.get(filename)
-        if entry is not None and len(entry) != 1:  # a 1-tuple is a lazy loader entry: small, keep it
+        if _rereadable(entry):
             del cache[filename]
         return lines
 
     _guards.add(updatecache)
     module.updatecache = updatecache
     for name, entry in list(cache.items()):  # what was read before this call
-        if len(entry) != 1:
+        if _rereadable(entry):
             cache.pop(name, None)
     return True
+
+
+def _rereadable(entry: tuple[object, ...] | None) -> bool:
+    """A full entry read from a file (size, mtime, lines, name): dropping it costs only a re-read.
+
+    Kept: lazy-loader 1-tuples (small) and entries with no mtime, which code generators put
+    there for sources that exist nowhere on disk (they could not be read again).
+    """
+    return entry is not None and len(entry) == 4 and entry[1] is not None

@@ -12,7 +12,9 @@ the real :class:`TaskRunner` that also notes the name of each task it is given.
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -181,3 +183,15 @@ def test_warm_capture_loads_the_grab_on_this_display(qapp: Any) -> None:
 
     assert _warm_capture() is None
     assert len(list_monitors()) >= 1
+
+
+def test_warm_capture_without_a_display_logs_one_line_and_does_not_fail(tmp_path: Path) -> None:
+    """A Wayland-only session or a headless run: the warm-up says why in the log, no error, no traceback."""
+
+    code = ("import logging, sys; logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
+            "from intake_app.app import _warm_capture\n_warm_capture()\nprint('warmed')")
+    env = {**os.environ, "DISPLAY": ":987", "XAUTHORITY": str(tmp_path / "none")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "warmed"
+    assert "screen grabber not warmed up" in done.stderr and "Traceback" not in done.stderr

@@ -148,3 +148,28 @@ def test_serve_creates_a_new_database_then_serves_it_again(
     assert device.ticket(ref).status_code == 200
     assert again.stop() == 0
     assert "database migrated" not in (tmp_path / "serve-1.log").read_text()
+
+
+RACE_PROBE = """
+import json, sys
+from pathlib import Path
+from intake_app.service.config import ServiceConfig
+from intake_app.service.runtime import ServiceRuntime
+ServiceRuntime(ServiceConfig(data_dir=Path(sys.argv[1]), demo=True)).close()  # the other process: created at head
+import intake_app.service.db.migrate as migrate
+from intake_app.service.db.database import Database
+migrate.current_revision = lambda db: None  # what this process read just before the other one finished
+db = Database(ServiceConfig(data_dir=Path(sys.argv[1])).effective_database_url)
+migrate.upgrade(db)
+print(json.dumps({"alembic": "alembic" in sys.modules,
+                  "rows": db.engine.connect().exec_driver_sql("SELECT count(*) FROM alembic_version").scalar()}))
+"""
+
+
+def test_losing_the_create_race_does_not_load_alembic(tmp_path: Path) -> None:
+    """Two services starting on one new database: the one that finds it created under the write lock
+    sees it at head and leaves it (no Alembic, ~10 MB, for the life of the process; no second stamp)."""
+    done = subprocess.run([sys.executable, "-c", RACE_PROBE, str(tmp_path / "data")], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"alembic": False, "rows": 1}

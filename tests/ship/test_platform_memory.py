@@ -73,3 +73,12 @@ def test_the_guard_keeps_lazy_entries_and_drops_lines_already_read() -> None:
     assert fake.updatecache("new.py") == ["new.py line\n"]
     assert fake.updatecache("lazy.py") == []
     assert list(fake.cache) == ["lazy.py"] and fake.reads == ["new.py", "lazy.py"]
+
+
+def test_the_guard_keeps_sources_that_exist_nowhere_on_disk() -> None:
+    """Code generators (dataclasses, attrs) put their source in the cache with no mtime: it could not be
+    read again, so a traceback through that code would lose its lines if the guard dropped it."""
+    fake = FakeLinecache()
+    fake.cache["<attrs generated init>"] = (40, None, ["def __init__(self): ...\n"], "<attrs generated init>")
+    assert memory.keep_source_lines_out_of_memory(fake) is True
+    assert sorted(fake.cache) == ["<attrs generated init>", "lazy.py"]

@@ -22,7 +22,7 @@ import keyring.core
 import pytest
 from helpers.memkeyring import MemoryKeyring
 
-from intake_app.config.secrets import TokenStore, active_backend, no_session_bus
+from intake_app.config.secrets import TokenStore, active_backend, no_session_bus, third_party_backends_installed
 from intake_app.paths import AppPaths, user_paths
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
@@ -219,3 +219,30 @@ def test_with_the_explicit_backend_the_child_uses_it(tmp_path: Path) -> None:
     assert result.stdout.strip() == "memkeyring FileKeyring"
     assert not (tmp_path / "app" / "data" / "device-token").exists()
     assert json.loads((tmp_path / "keyring.json").read_text()) == {f"intake-app\x00{URL}": TOKEN}
+
+
+def fake_distribution(site: Path, name: str, entry_points: str) -> None:
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(entry_points, encoding="utf-8")
+
+
+def test_an_installed_third_party_backend_means_ask_keyring(headless: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyrings.alt and friends need no bus, and a token stored there earlier must still be found."""
+    site = tmp_path / "site"
+    fake_distribution(site, "keyrings.alt", "[keyring.backends]\nfile = keyrings.alt.file\n")
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    assert third_party_backends_installed() is True
+    assert no_session_bus() is False
+
+
+def test_keyrings_own_backends_and_other_entry_points_do_not_count(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    fake_distribution(site, "keyring", "[keyring.backends]\nSecretService = keyring.backends.SecretService\n")
+    fake_distribution(site, "something", "[console_scripts]\nsomething = something:main\n")
+    (site / "broken-1.0.dist-info").mkdir()  # no entry_points.txt at all
+    zipped = tmp_path / "bundle.zip"
+    zipped.write_bytes(b"PK\x05\x06" + bytes(18))  # a zip on sys.path (as in a bundle) is not a folder
+    assert third_party_backends_installed([str(site), str(zipped), str(tmp_path / "gone")]) is False

@@ -21,7 +21,17 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Connection, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 
 from intake_app.errors import ConfigError
@@ -70,10 +80,13 @@ def upgrade(db: Database) -> None:
     if current_revision(db) == HEAD:
         return
     with db.write() as conn:  # re-read under the write lock: another process may have just done it
-        if not inspect(conn).get_table_names():
+        tables = inspect(conn).get_table_names()
+        if not tables:
             create_at_head(conn)
             log.info("database migrated from empty to %s", HEAD)
             return
+        if VERSION_TABLE.name in tables and conn.execute(select(VERSION_TABLE.c.version_num)).scalar() == HEAD:
+            return  # another process created it meanwhile: no need to load Alembic
     migrate_with_alembic(db)
 
 

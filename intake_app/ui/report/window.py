@@ -467,8 +467,9 @@ class ReportWindow(QWidget):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._pending_jobs:  # closed before its first paint: the jobs run as if started at the open
-            self._launch_jobs()
+        if self._pending_jobs:  # closed before its first paint (or at quit): start none of them; the saved
+            self._launch.stop()  # draft stays on disk untouched, and no HTTP call delays the app's exit
+            self._pending_jobs = []
         if self.dirty and self.finished_result is None and self.autosaver.enabled:
             self.autosaver.save_now()
         self.autosaver.stop()
