@@ -9,7 +9,9 @@ file named by ``$INTAKE_BENCH_TRACE``:
 * ``tray-show cpu=<ms>``: the tray icon is shown (``TrayIcon.show``), with the CPU time the
   process has used so far (before that moment no worker thread of ours runs);
 * ``capture-start`` / ``capture-end``: the screen grab the app does when the
-  user asks for help (``ui.windows.default_capture``), with the thread name;
+  user asks for help (``ui.windows.default_capture``: grab, pictures and thumbnails
+  ready for the window), with the thread name; ``grab-end``: the pixels themselves
+  are in (``ScreenGrabber.capture_now`` returned);
 * ``report-open`` / ``report-shown``: ``WindowKeeper.open_report`` entered and
   returned (the window exists and was shown);
 * ``diagnostics <function> <thread>``: every call of the diagnostics entry
@@ -116,6 +118,10 @@ def _windows(module: Any) -> None:
     _wrap(module.WindowKeeper, "open_report", lambda *_: trace("report-open"), lambda *_: trace("report-shown"))
 
 
+def _grabber(module: Any) -> None:
+    _wrap(module.ScreenGrabber, "capture_now", lambda *_: None, lambda *_: trace("grab-end", _thread()))
+
+
 def _tray(module: Any) -> None:
     _wrap(module.TrayIcon, "show", lambda *_: None,
           lambda *_: trace("tray-show", f"cpu={time.process_time() * 1000:.1f}"))
@@ -146,6 +152,7 @@ def main() -> int:
     sys.meta_path.insert(0, _Finder())
     on_import("intake_app.ui.tray", _tray)
     on_import("intake_app.ui.windows", _windows)
+    on_import("intake_app.diagnostics.screen_grabber", _grabber)
     on_import("intake_app.diagnostics.snapshot", _diagnostics("collect_snapshot"))
     on_import("intake_app.diagnostics.snapshot", _diagnostics("computer_name"))
     on_import("intake_app.ui.about", _diagnostics("gather_facts"))

@@ -45,7 +45,7 @@ def open_report(x: h.XSession, icon: tuple[int, int, int, int], trace: Path) -> 
     result: dict[str, Any] = {"window": mapped.window, "rect": rect, "title": watch.title(mapped.window),
                               "mapped_ms": (mapped.at - clicked) * 1000, "painted_ms": (painted.at - clicked) * 1000,
                               "settled_ms": (settled - clicked) * 1000}
-    for event in ("capture-start", "capture-end", "report-open", "report-shown"):
+    for event in ("capture-start", "grab-end", "capture-end", "report-open", "report-shown"):
         found = h.read_trace(trace, event, after=clicked)
         if found is not None:
             result[f"{event}_ms"] = (found[0] - clicked) * 1000
@@ -118,6 +118,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         h.Figure("tray click → window mapped (first open)", "ms", col("first", "mapped_ms")),
         h.Figure("tray click → window settled (first open)", "ms", col("first", "settled_ms"),
                  note="last drawing before 300 ms of quiet"),
+        h.Figure("tray click → screens grabbed (pixels in), in the app (first open)", "ms", col("first", "grab-end_ms")),
+        h.Figure("tray click → screens grabbed (pixels in), in the app (second open)", "ms", col("second", "grab-end_ms")),
         h.Figure("tray click → screens captured, in the app (first open)", "ms", col("first", "capture-end_ms")),
         h.Figure("tray click → screens captured, in the app (second open)", "ms", col("second", "capture-end_ms")),
     ]
