@@ -2,12 +2,14 @@
 
 ``intake-app`` must ask "is an instance already running?" before it shows an icon, and almost every
 start gets the answer "no". Asking through ``QLocalSocket`` meant loading QtNetwork (and the Kerberos
-libraries it links) before the icon; on Unix the running instance's ``QLocalServer`` is a plain Unix
-socket at :func:`server_name`'s path, so this module asks over that socket with the C ``_socket``
-module (the ``socket`` module builds its enums at import: ~5 ms more). The protocol is
-:mod:`intake_app.ui.single_instance`'s: one JSON line out, ``{"ok": true}`` back. Where the name is
-not a socket path (Windows named pipes, or Qt's short name for a too-long path) it answers None and
-the caller uses :class:`~intake_app.ui.single_instance.SingleInstance` instead.
+libraries it links) before the icon; on Linux and macOS the running instance listens on a plain Unix
+socket at :func:`server_name`'s path (``single_instance_unix``; an older instance's ``QLocalServer``
+uses the same path and wire), so this module asks over that socket with the C ``_socket`` module
+(the ``socket`` module builds its enums at import: ~5 ms more). It only talks to a socket file owned
+by this user (:func:`is_our_socket`): another user's socket at that path gets no command line. The
+protocol is :mod:`intake_app.ui.single_instance`'s: one JSON line out, ``{"ok": true}`` back. Where
+the name is not a socket path (Windows named pipes, or the short name used when the path is too long)
+it answers None and the caller uses :class:`~intake_app.ui.single_instance.SingleInstance` instead.
 
 The naming functions live here (Qt-free) so the check and the server agree on one name.
 """
@@ -18,6 +20,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 
@@ -89,14 +92,32 @@ def message(command: str, args: list[str] | None = None) -> bytes:
                        "pid": os.getpid()}).encode("utf-8") + b"\n"
 
 
+def is_our_socket(path: str) -> bool:
+    """True when ``path`` itself (not a link's target) is a socket owned by this user.
+
+    Anyone may bind a socket where we would look when the folder is shared; a command line (and the
+    wait for its answer) only goes to a socket file this user made."""
+    try:
+        info = os.lstat(path)
+    except OSError:  # missing (nobody listens) or unreadable folder
+        return False
+    if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
+        log.warning("ignoring %s: not a socket owned by this user (mode %o, uid %d)", path, info.st_mode,
+                    info.st_uid)
+        return False
+    return True
+
+
 def send_command(name: str, command: str, args: list[str] | None = None) -> bool | None:
     """Hand ``command`` to the instance listening on ``name``.
 
-    True once it acknowledged; False when nobody listens there (no socket, or a stale one) or it did
-    not acknowledge; None when ``name`` is not a Unix socket path, so only Qt can tell.
+    True once it acknowledged; False when nobody listens there (no socket, a stale one, or a file that
+    is not this user's socket) or it did not acknowledge; None when ``name`` is not a Unix socket path, so only Qt can tell.
     """
     if os.name != "posix" or not os.path.isabs(name):
         return None
+    if not is_our_socket(name):
+        return False
     import _socket  # the C module: `socket` itself costs ~5 ms of enum building at import
 
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)

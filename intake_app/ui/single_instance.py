@@ -4,9 +4,13 @@ The first instance listens on a local socket (a named pipe on Windows); a later 
 ``intake-app report`` connects, sends one JSON line (``{"command": "report"}``),
 waits for the acknowledgement and exits 0. The name includes the user (and the
 Windows session id, or the X display) so a terminal server with many users
-gets one instance each. On Unix the socket lives in the user's private runtime
-folder; a socket left behind by a killed instance is detected (nobody answers)
-and removed before listening.
+gets one instance each. On Unix the socket lives in the user's runtime folder,
+or, when that path is too long for a socket, in a per-user 0700 folder in the
+temp folder (checked before use); the socket file itself is 0600 and the server
+drops peers of another uid. A socket left behind by a killed instance is
+detected (nobody answers) and removed before listening; when the path cannot be
+used (not removable, a foreign folder) ``listen`` says False with a log line and
+the app runs without a single-instance server.
 
 The channel is per OS: Python's Unix sockets on Linux and macOS
 (``single_instance_unix``: no QtNetwork at rest, ~2-3.5 MB less RSS), Qt's named

@@ -1,7 +1,9 @@
 """Windows: the single-instance channel over Qt's ``QLocalServer`` (a named pipe).
 
 Python has no named-pipe server of its own, so Windows keeps QtNetwork; Linux and
-macOS use ``single_instance_unix`` over the same protocol.
+macOS use ``single_instance_unix`` over the same protocol by default. This class
+still runs anywhere Qt does (``SingleInstance(transport="qt")``), which the tests
+use to check that both channels speak one wire.
 """
 
 from __future__ import annotations
@@ -52,9 +54,9 @@ class QtTransport(QObject):
     def listen(self, handler: Handler, connect_s: float) -> bool:
         server = QLocalServer(self)
         if sys.platform.startswith("win"):
-            # the pipe's ACL: only this user (terminal servers). Not on Unix: there Qt implements the
-            # option by binding elsewhere and renaming over the name, which would silently replace a
-            # live instance's socket; the user-only runtime folder protects the socket instead.
+            # the pipe's ACL: only this user (terminal servers). Only on Windows, this class's real
+            # platform; when asked for on Unix (tests), Qt would implement the option by binding
+            # elsewhere and renaming over the name, silently replacing a live instance's socket.
             server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.name):
             if server.serverError() != QAbstractSocket.SocketError.AddressInUseError or self.alive(connect_s):

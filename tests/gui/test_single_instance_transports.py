@@ -4,14 +4,15 @@ running tray on Linux does not load QtNetwork for it."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtNetwork import QLocalSocket
 
 from intake_app.ui.single_instance import (
     MAX_MESSAGE,
@@ -48,20 +49,26 @@ def test_either_channel_hands_over_to_the_other(qtbot: Any, tmp_path: Path, serv
     assert not Path(name).exists()
 
 
-def test_a_bare_name_lives_in_the_temp_folder_like_qts(qtbot: Any, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bare_name_lives_in_a_private_temp_subfolder(qtbot: Any, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A too-long runtime path sends the socket to the shared temp folder: into this user's 0700 folder
+    there (not beside everyone's files, where Qt would put a bare name)."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    assert socket_path("intake-app-dana-0123456789") == f"{tmp_path}/intake-app-dana-0123456789"
+    folder = tmp_path / f"intake-app-{os.getuid()}"
+    assert socket_path("intake-app-dana-0123456789") == f"{folder}/intake-app-dana-0123456789"
     assert socket_path("/run/user/1000/x.sock") == "/run/user/1000/x.sock"
     instance = SingleInstance("intake-app-dana-0123456789", transport="unix")
     assert instance.listen()
-    assert (tmp_path / "intake-app-dana-0123456789").exists()
-    probe = QLocalSocket()  # Qt resolves the bare name the same way
-    probe.connectToServer("intake-app-dana-0123456789")
-    assert probe.waitForConnected(2000)
-    probe.abort()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "intake-app-dana-0123456789").stat().st_mode) == 0o600
+    code = ("import sys\nfrom intake_app.ui.single_instance import SingleInstance\n"
+            "sys.exit(0 if SingleInstance('intake-app-dana-0123456789', transport='unix').send('report') else 3)\n")
+    with qtbot.waitSignal(instance.command_received, timeout=20_000):
+        proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp_path)})
+        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=20_000)
+    assert proc.returncode == 0
     instance.close()
-    assert not (tmp_path / "intake-app-dana-0123456789").exists()
+    assert not (folder / "intake-app-dana-0123456789").exists()
 
 
 def test_an_endless_message_is_cut_off(qtbot: Any, tmp_path: Path) -> None:

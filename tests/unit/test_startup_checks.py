@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
+import struct
 import subprocess
 import sys
 import threading
@@ -16,7 +18,8 @@ import pytest
 from intake_app import paths as app_paths
 from intake_app.cli import _tray_args, build_parser
 from intake_app.config.admin import find_admin_file
-from intake_app.ui.instance_client import current_user, send_command, server_name
+from intake_app.ui.instance_client import current_user, is_our_socket, send_command, server_name
+from intake_app.ui.unix_peer import ensure_private_folder, peer_uid, private_temp_folder
 
 unix_only = pytest.mark.skipif(os.name != "posix", reason="Unix sockets: Windows uses Qt's named pipes")
 
@@ -35,6 +38,117 @@ def test_a_stale_socket_is_false(tmp_path: Path) -> None:
     stale.close()
     assert send_command(str(path), "tray") is False
     assert path.exists()  # the check never removes anything; the server does that when it listens
+
+
+def _listening_socket(path: Path) -> socket.socket:
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(1)
+    server.setblocking(False)
+    return server
+
+
+@unix_only
+def test_another_users_socket_gets_no_command(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Someone else's socket at our path (a shared temp folder) hears nothing from us."""
+    path = tmp_path / "i.sock"
+    server = _listening_socket(path)
+    os.chown(path, 65534, 65534)  # "nobody": we run as root here
+    try:
+        assert send_command(str(path), "report", ["secret"]) is False
+        with pytest.raises(BlockingIOError):
+            server.accept()  # nobody ever connected
+    finally:
+        server.close()
+    assert f"ignoring {path}: not a socket owned by this user" in caplog.text
+
+
+@unix_only
+@pytest.mark.parametrize("kind", ["symlink", "file", "fifo"])
+def test_only_a_socket_file_itself_is_talked_to(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "i.sock"
+    if kind == "symlink":  # even a link to a live socket of ours: the path itself must be the socket
+        server = _listening_socket(tmp_path / "real.sock")
+        path.symlink_to(tmp_path / "real.sock")
+    elif kind == "file":
+        path.write_text("not a socket", encoding="utf-8")
+    else:
+        os.mkfifo(path)
+    assert send_command(str(path), "tray") is False
+    if kind == "symlink":
+        with pytest.raises(BlockingIOError):
+            server.accept()
+        server.close()
+
+
+@unix_only
+def test_our_socket_is_ours(tmp_path: Path) -> None:
+    server = _listening_socket(tmp_path / "i.sock")
+    assert is_our_socket(str(tmp_path / "i.sock")) and not is_our_socket(str(tmp_path / "none.sock"))
+    server.close()
+
+
+# --- who may use the socket (the per-OS facts) --------------------------------------------------
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_PEERCRED is Linux's")
+def test_the_peer_uid_on_linux_is_the_kernels() -> None:
+    left, right = socket.socketpair(socket.AF_UNIX)
+    with left, right:
+        assert peer_uid(left) == os.getuid()
+
+
+class _Xucred:
+    """What macOS's getsockopt(SOL_LOCAL, LOCAL_PEERCRED) hands back (this is Linux: a fake)."""
+
+    def __init__(self, uid: int) -> None:
+        self.uid = uid
+        self.asked: list[tuple[int, int, int]] = []
+
+    def getsockopt(self, level: int, option: int, buflen: int) -> bytes:
+        self.asked.append((level, option, buflen))
+        return struct.pack("IIh16I", 0, self.uid, 1, 20, *([0] * 15))
+
+
+def test_the_peer_uid_on_macos_is_read_from_xucred() -> None:
+    fake = _Xucred(501)
+    assert peer_uid(fake, platform="darwin") == 501
+    assert fake.asked == [(0, 0x001, struct.calcsize("IIh16I"))]
+
+
+def test_elsewhere_the_peer_is_unknown_and_the_folder_guards() -> None:
+    assert peer_uid(_Xucred(501), platform="sunos5") is None
+
+
+@unix_only
+def test_the_private_temp_folder_is_made_0700(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    folder = private_temp_folder()
+    assert folder == f"{tmp_path}/intake-app-{os.getuid()}"
+    old = os.umask(0)
+    try:
+        assert ensure_private_folder(folder)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.lstat(folder).st_mode) == 0o700
+    assert ensure_private_folder(folder)  # and again, once it is there
+
+
+@unix_only
+@pytest.mark.parametrize("bad", ["other-owner", "group-readable", "symlink", "file"])
+def test_a_doubtful_private_folder_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture, bad: str) -> None:
+    folder = tmp_path / "intake-app-0"
+    if bad == "symlink":
+        (tmp_path / "elsewhere").mkdir(mode=0o700)
+        folder.symlink_to(tmp_path / "elsewhere")
+    elif bad == "file":
+        folder.write_text("", encoding="utf-8")
+    else:
+        folder.mkdir(mode=0o700)
+        if bad == "other-owner":
+            os.chown(folder, 65534, 65534)
+        else:
+            os.chmod(folder, 0o750)
+    assert ensure_private_folder(str(folder)) is False
+    assert f"refusing the socket folder {folder}" in caplog.text
 
 
 def test_a_bare_name_or_windows_is_left_to_qt() -> None:
