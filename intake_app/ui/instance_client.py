@@ -118,29 +118,41 @@ def send_command(name: str, command: str, args: list[str] | None = None) -> bool
         return None
     if not is_our_socket(name):
         return False
+    reply = exchange(name, message(command, args), CONNECT_MS / 1000, ACK_MS / 1000)
+    if reply is None:  # FileNotFoundError, ConnectionRefusedError (stale), timeout: no instance answers
+        return False
+    ok = reply.startswith(ACK)
+    if not ok:
+        log.warning("the running instance did not acknowledge %r (reply %r)", command, reply[:80])
+    return ok
+
+
+def exchange(path: str, line: bytes, connect_s: float, ack_s: float) -> bytes | None:
+    """Send ``line`` to the socket at ``path``; its reply up to the newline (b"" when it hung up or went
+    quiet: judged by what arrived, as the Qt client does), or None when nothing could be connected.
+
+    Checks nothing about ``path``: callers ask :func:`is_our_socket` first.
+    """
     import _socket  # the C module: `socket` itself costs ~5 ms of enum building at import
 
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        sock.settimeout(CONNECT_MS / 1000)
+        sock.settimeout(connect_s)
         try:
-            sock.connect(name)
-        except OSError:  # FileNotFoundError, ConnectionRefusedError (stale), timeout: no instance answers
-            return False
-        sock.settimeout(ACK_MS / 1000)
+            sock.connect(path)
+        except OSError:
+            return None
+        sock.settimeout(ack_s)
         reply = b""
         try:
-            sock.sendall(message(command, args))
+            sock.sendall(line)
             while b"\n" not in reply:
                 chunk = sock.recv(4096)
                 if not chunk:
                     break
                 reply += chunk
         except OSError:
-            pass  # it hung up or went quiet: judged by what arrived, as the Qt client does
+            pass
+        return reply
     finally:
         sock.close()
-    ok = reply.startswith(ACK)
-    if not ok:
-        log.warning("the running instance did not acknowledge %r (reply %r)", command, reply[:80])
-    return ok

@@ -27,7 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 
-from intake_app.ui.instance_client import ACK_MS, is_our_socket
+from intake_app.ui.instance_client import ACK_MS, exchange, is_our_socket
 from intake_app.ui.unix_peer import ensure_private_folder, peer_uid, private_temp_folder
 
 log = logging.getLogger(__name__)
@@ -77,24 +77,7 @@ class UnixTransport(QObject):
         """Send ``line``; the reply up to its newline, or None when nobody (of ours) listens."""
         if not is_our_socket(self.path):
             return None
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(connect_s)
-            try:
-                sock.connect(self.path)
-            except OSError:
-                return None
-            reply = b""
-            try:
-                sock.settimeout(ack_s)
-                sock.sendall(line)
-                while b"\n" not in reply:
-                    chunk = sock.recv(4096)
-                    if not chunk:
-                        break
-                    reply += chunk
-            except OSError:
-                pass  # timed out or hung up: whatever arrived is the answer
-            return reply
+        return exchange(self.path, line, connect_s, ack_s)
 
     def alive(self, connect_s: float) -> bool:
         if not is_our_socket(self.path):

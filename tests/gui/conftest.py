@@ -196,3 +196,22 @@ def no_leaks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     problems += [f"Python thread {t.name} still alive" for t in leaked_threads]
     if problems:
         pytest.fail("the test leaked: " + "; ".join(problems), pytrace=False)
+
+
+# --- the app as a child process (test_processes, test_startup_path) ---------------------------------
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The child app's environment: this test's base dir (inherited) and a file keyring it can share."""
+    root = Path(__file__).resolve().parents[2]
+    return {**os.environ, "PYTHON_KEYRING_BACKEND": "helpers.memkeyring.FileKeyring",
+            "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+            "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])}
+
+
+@pytest.fixture
+def admin_file(tmp_path: Path, offline_admin: AdminConfig) -> Path:
+    """An admin file for a child app: the offline service URL, no global hotkey."""
+    path = tmp_path / "intake.toml"
+    path.write_text(f'[service]\nurl = "{offline_admin.service_url}"\nenrolment_key = "test-enrolment-key"\n'
+                    '[app]\nhotkey = ""\n', encoding="utf-8")
+    return path

@@ -22,22 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = [sys.executable, "-m", "intake_app", "--no-dialogs"]
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """The child's environment: this test's base dir (inherited) and a file keyring it can share."""
-    return {**os.environ, "PYTHON_KEYRING_BACKEND": "helpers.memkeyring.FileKeyring",
-            "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
-
-
-@pytest.fixture
-def admin_file(tmp_path: Path, offline_admin: AdminConfig) -> Path:
-    path = tmp_path / "intake.toml"
-    path.write_text(f'[service]\nurl = "{offline_admin.service_url}"\nenrolment_key = "test-enrolment-key"\n'
-                    '[app]\nhotkey = ""\n', encoding="utf-8")
-    return path
-
-
 def _wait_for_log(paths: AppPaths, text: str, proc: subprocess.Popen[Any], timeout: float = 60,
                   count: int = 1) -> str:
     """Wait until the shared log holds ``text`` ``count`` times (the app's own lines, in order)."""
