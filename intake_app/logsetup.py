@@ -134,7 +134,8 @@ class PrivateFileHandler(logging.FileHandler):
     def emit(self, record: logging.LogRecord) -> None:
         successor = self.successor  # read under this handler's lock (handle() holds it), as it was set
         if successor is not None:
-            successor.handle(record)
+            if not getattr(successor, "_closed", False):  # after teardown: dropped, not a reopened file
+                successor.handle(record)
         else:
             super().emit(record)
 

@@ -119,3 +119,14 @@ def test_rotation_is_not_loaded_until_asked(tmp_path: object) -> None:
             "enable_rotation()\n"
             "sys.exit(10 * before + ('logging.handlers' not in sys.modules))\n")
     assert subprocess.run([sys.executable, "-c", code], check=False, timeout=60).returncode == 0
+
+
+def test_a_late_record_to_the_replaced_handler_after_teardown_opens_no_file(paths: AppPaths) -> None:
+    """A thread still holding the pre-rotation handler logs after exit's teardown: dropped, no fd reopened."""
+    setup_logging(paths, "INFO", rotate=False)
+    early = _ours()[0]
+    enable_rotation()
+    rotating = _ours()[0]
+    teardown_logging()
+    early.handle(logging.LogRecord("intake_app.late", logging.INFO, __file__, 1, "too late", None, None))
+    assert rotating.stream is None  # type: ignore[attr-defined]  # closed, and not opened again
